@@ -1,0 +1,57 @@
+"""The Flask application: ``create_app()`` binds config, database, routes and errors."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+
+from engine import db as engine_db
+from engine.config import Settings, load_settings
+
+from . import errors
+from .extensions import db, migrate
+from .paths import MIGRATIONS_DIR
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app; nothing touches the database until a request or command does."""
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        MEDIATE=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        # Whole-request cap; each file is also checked against MEDIATE_MAX_UPLOAD_BYTES (400).
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=settings.log_level)
+    db.init_app(app)
+    with app.app_context():
+        engine_db.configure(db.engine)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    errors.register(app)
+
+    from . import openapi
+    from .routes import v1
+    app.register_blueprint(v1)
+
+    @app.get("/api/openapi.json")
+    def openapi_document():
+        return jsonify(openapi.build())
+
+    @app.get("/healthz")
+    def health():
+        return jsonify({"status": "ok"})
+
+    return app
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

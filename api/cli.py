@@ -1,0 +1,123 @@
+"""The ``mediate`` command: serve, demo, deploy, db upgrade."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask_migrate import upgrade as alembic_upgrade
+
+from engine import demo as demo_data
+from engine import deploy as deployer
+from engine.config import ConfigError, load_settings
+
+from . import create_app
+from .extensions import db
+
+
+def _app():
+    try:
+        return create_app(load_settings())
+    except ConfigError as err:
+        raise click.ClickException(f"configuration: {err}") from None
+
+
+def _upgrade(app) -> None:
+    with app.app_context():
+        alembic_upgrade()
+
+
+def _deploy_paths(app, paths: list[Path], actor: str) -> dict:
+    settings = app.config["MEDIATE"]
+    files: list[deployer.SourceFile] = []
+    for path in paths:
+        if path.is_dir():
+            files += deployer.read_directories(path)
+        else:
+            files.append(deployer.SourceFile(path.name, path.read_bytes()))
+    with app.app_context():
+        result = deployer.deploy(db.session, files, actor, max_bytes=settings.max_upload_bytes,
+                                 forms_dir=settings.forms_dir)
+        db.session.commit()
+    return result
+
+
+def deploy_defaults(app) -> dict:
+    """Deploy ``processes/`` (forms come from ``forms/``); unchanged files make no new version."""
+    settings = app.config["MEDIATE"]
+    if not any(p.suffix in (".bpmn", ".dmn") for p in settings.processes_dir.iterdir()):
+        return {"deployment": None, "versions": []}
+    return _deploy_paths(app, [settings.processes_dir], "system")
+
+
+def _report(result: dict) -> None:
+    for v in result["versions"]:
+        state = "new" if v["created"] else "unchanged"
+        click.echo(f"  {v['process_id']} v{v['version']} ({state})")
+
+
+@click.group()
+def main():
+    """Mediate: dispute mediation as BPMN, DMN and forms."""
+
+
+@main.group()
+def db_group():
+    """Database schema commands."""
+
+
+main.add_command(db_group, name="db")
+
+
+@db_group.command("upgrade")
+def db_upgrade():
+    """Create or upgrade the database schema (keeps existing cases)."""
+    _upgrade(_app())
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def deploy(paths):
+    """Deploy BPMN/DMN files or folders; forms are looked up in MEDIATE_FORMS_DIR."""
+    from engine.errors import DeploymentRejected
+    app = _app()
+    _upgrade(app)
+    try:
+        result = _deploy_paths(app, list(paths), "cli")
+    except DeploymentRejected as err:
+        for d in err.details or []:
+            click.echo(f"{d['file']} {d['element']}: {d['message']}", err=True)
+        raise click.ClickException(err.message) from None
+    _report(result)
+
+
+@main.command()
+def demo():
+    """Load the demo county, its units and users (password demo-pass)."""
+    app = _app()
+    _upgrade(app)
+    deploy_defaults(app)
+    with app.app_context():
+        created = demo_data.load(db.session)
+        db.session.commit()
+    click.echo("demo data loaded" if created else "demo data already present")
+    click.echo(f"users ({demo_data.DEMO_PASSWORD}): " + ", ".join(u[0] for u in demo_data.USERS))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host, port):
+    """Upgrade the database, deploy processes/, start the scheduler and serve the web app."""
+    from werkzeug.serving import run_simple
+    app = _app()
+    _upgrade(app)
+    _report(deploy_defaults(app))
+    click.echo(f"Mediate on http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+from flask import jsonify
+
+from engine import cases, tasks
+
+from ..auth import current_user, login_required
+from ..extensions import db
+from ..schemas import DataIn, ReassignIn, TaskOut, TaskQuery
+from . import body, commit, query, v1
+
+
+def _detail(row) -> dict:
+    out = TaskOut().dump(row)
+    out.update(schema=tasks.form_schema(row), data=tasks.current_data(db.session, row), draft=row.draft)
+    return out
+
+
+@v1.get("/tasks")
+@login_required
+def list_tasks():
+    args = query(TaskQuery())
+    case_id = cases.get_case(db.session, current_user(), args["case"]).id if args.get("case") else None
+    rows, more = tasks.inbox(db.session, current_user(), args["scope"], case_id=case_id,
+                             spec_id=args.get("task"), overdue=args.get("overdue"),
+                             page=args["page"], per_page=args["per_page"])
+    return jsonify({"items": TaskOut(many=True).dump(rows), "page": args["page"], "has_more": more})
+
+
+@v1.get("/tasks/<int:task_id>")
+@login_required
+def get_task(task_id):
+    return jsonify(_detail(tasks.get_task(db.session, current_user(), task_id)))
+
+
+@v1.post("/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id):
+    row = tasks.claim(db.session, current_user(), task_id)
+    commit()
+    return jsonify(TaskOut().dump(row))
+
+
+@v1.post("/tasks/<int:task_id>/unclaim")
+@login_required
+def unclaim(task_id):
+    row = tasks.unclaim(db.session, current_user(), task_id)
+    commit()
+    return jsonify(TaskOut().dump(row))
+
+
+@v1.post("/tasks/<int:task_id>/reassign")
+@login_required
+def reassign(task_id):
+    args = body(ReassignIn())
+    row = tasks.reassign(db.session, current_user(), task_id, args["username"])
+    commit()
+    return jsonify(TaskOut().dump(row))
+
+
+@v1.post("/tasks/<int:task_id>/draft")
+@login_required
+def draft(task_id):
+    args = body(DataIn())
+    row = tasks.save_draft(db.session, current_user(), task_id, args["data"])
+    commit()
+    return jsonify(TaskOut().dump(row))
+
+
+@v1.post("/tasks/<int:task_id>/complete")
+@login_required
+def complete(task_id):
+    args = body(DataIn())
+    row = tasks.complete(db.session, current_user(), task_id, args["data"])
+    commit()
+    out = TaskOut().dump(row)
+    out["case"] = {"code": row.case.code, "status": row.case.status,
+                   "open_tasks": TaskOut(many=True).dump(cases.open_tasks(db.session, row.case))}
+    return jsonify(out)

@@ -1,0 +1,166 @@
+"""Request and response schemas (marshmallow); the OpenAPI document is built from them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.tasks import SCOPES
+
+
+class Strict(Schema):
+    class Meta:
+        # Unknown keys are an error, so a typo in a field name is reported, not ignored.
+        unknown = "raise"
+
+
+class TokenIn(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenOut(Schema):
+    token = fields.String()
+    username = fields.String()
+    role = fields.String()
+    unit = fields.String()
+
+
+class CaseIn(Strict):
+    process_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    version = fields.Integer(validate=validate.Range(min=1))
+    unit = fields.String(validate=validate.Length(min=1, max=40))
+    title = fields.String(validate=validate.Length(max=255))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class PageIn(Schema):
+    class Meta:
+        unknown = "raise"
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class CaseQuery(PageIn):
+    status = fields.String(validate=validate.OneOf(["open", "closed", "incident"]))
+    tier = fields.String(validate=validate.Length(max=20))
+    unit = fields.String(validate=validate.Length(max=40))
+    text = fields.String(validate=validate.Length(max=100))
+
+
+class TaskQuery(PageIn):
+    scope = fields.String(load_default="mine", validate=validate.OneOf(SCOPES))
+    case = fields.String(validate=validate.Length(max=60))
+    task = fields.String(validate=validate.Length(max=120))
+    overdue = fields.Boolean()
+
+
+class DataIn(Strict):
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class ReassignIn(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class UnitOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+
+
+class TaskOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_code = fields.Function(lambda t: t.case.code)
+    spec_id = fields.String()
+    name = fields.String()
+    process_id = fields.String()
+    role = fields.String()
+    unit = fields.Nested(UnitOut, attribute="org_unit")
+    assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
+    candidates = fields.List(fields.Integer())
+    state = fields.String()
+    form = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    reminders = fields.Integer()
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+
+class TaskDetailOut(TaskOut):
+    schema = fields.Dict(attribute="form_schema", allow_none=True)
+    data = fields.Dict(attribute="current_data")
+    draft = fields.Dict(allow_none=True)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    actor = fields.String()
+    at = fields.DateTime()
+    task_id = fields.Integer(allow_none=True)
+    detail = fields.Dict()
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    process_id = fields.String()
+    version = fields.Function(lambda c: c.process_version.version)
+    status = fields.String()
+    severity = fields.String(allow_none=True)
+    tier = fields.String(allow_none=True)
+    unit = fields.Nested(UnitOut, attribute="org_unit")
+    title = fields.String()
+    opened_by = fields.String()
+    opened_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskOut))
+
+
+class CaseDetailOut(CaseOut):
+    timeline = fields.List(fields.Nested(EventOut))
+
+
+class ProcessOut(Schema):
+    process_id = fields.String()
+    name = fields.String()
+    versions = fields.List(fields.Integer())
+    latest = fields.Integer()
+
+
+class VersionOut(Schema):
+    process_id = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    created = fields.Boolean()
+
+
+class DeploymentOut(Schema):
+    deployment = fields.Integer(allow_none=True)
+    versions = fields.List(fields.Nested(VersionOut))
+
+
+class IncidentOut(Schema):
+    id = fields.Integer()
+    case_code = fields.Function(lambda i: i.case.code)
+    task_spec = fields.String()
+    kind = fields.String()
+    message = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    created_at = fields.DateTime()
+    resolved_at = fields.DateTime(allow_none=True)
+
+
+class ErrorBody(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields = fields.Dict()
+
+
+class ErrorOut(Schema):
+    error = fields.Nested(ErrorBody)

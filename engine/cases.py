@@ -1,0 +1,146 @@
+"""Opening, listing, reading and retrying cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from . import audit, clock, orgs
+from .errors import BadRequest, NotFound
+from .models import Case, Incident, ProcessVersion, TaskItem, User
+from .runner import CaseRun, StepFailed, open_incident
+
+
+def process_version(session: Session, process_id: str, version: int | None = None) -> ProcessVersion:
+    """The named version of a process, or its latest."""
+    query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    query = query.where(ProcessVersion.version == version) if version else query.order_by(
+        ProcessVersion.version.desc())
+    pv = session.scalars(query.limit(1)).first()
+    if pv is None:
+        raise NotFound(f"no deployed process {process_id!r}" + (f" version {version}" if version else ""),
+                       fields={"process_id": "unknown process"})
+    return pv
+
+
+def open_case(session: Session, user: User, process_id: str, data: dict, *,
+              version: int | None = None, unit_code: str | None = None, title: str = "") -> Case:
+    """Start a case in the user's unit (or a visible unit named by code) and run it to its first wait."""
+    if not isinstance(data, dict):
+        raise BadRequest("data must be a JSON object", fields={"data": "must be an object"})
+    pv = process_version(session, process_id, version)
+    unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
+    orgs.require_unit(session, user, unit.id)
+    now = clock.now()
+    case = Case(code=f"TMP-{now.timestamp()}", process_id=pv.process_id, process_version=pv,
+                org_unit=unit, opened_by=user.username, opened_at=now, title=title[:255])
+    session.add(case)
+    session.flush()
+    case.code = f"C{now:%Y%m%d}-{case.id:06d}"
+    audit.record(session, "case_opened", user.username, case_id=case.id,
+                 detail={"process_id": pv.process_id, "version": pv.version, "data": data})
+    run = CaseRun(session, case, user.username)
+    run.new_workflow(data)
+    _step_or_incident(session, run, user.username, lambda: run.new_workflow(data))
+    return case
+
+
+def _step_or_incident(session: Session, run: CaseRun, actor: str, rebuild) -> None:
+    """Step and persist; on a failure, persist the pre-step state (via ``rebuild``) and open an incident."""
+    savepoint = session.begin_nested()
+    try:
+        run.step()
+        run.persist()
+        savepoint.commit()
+    except StepFailed as failure:
+        savepoint.rollback()
+        rebuild()
+        run.persist()
+        open_incident(session, run.case, failure, actor)
+
+
+def get_case(session: Session, user: User, code: str) -> Case:
+    """A case the user may see, by its code."""
+    case = session.scalar(select(Case).where(Case.code == code))
+    if case is None:
+        raise NotFound(f"no case {code!r}")
+    orgs.require_unit(session, user, case.org_unit_id)
+    return case
+
+
+def list_cases(session: Session, user: User, *, status=None, tier=None, unit_code=None, text=None,
+               page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
+    """Cases the user may see, newest first; returns ``(rows, has_more)``."""
+    query = select(Case)
+    visible = orgs.visible_unit_ids(session, user)
+    if unit_code:
+        unit = orgs.unit_by_code(session, unit_code)
+        orgs.require_unit(session, user, unit.id)
+        visible = orgs.subtree_ids(session, unit)
+    if visible is not None:
+        query = query.where(Case.org_unit_id.in_(visible))
+    if status:
+        query = query.where(Case.status == status)
+    if tier:
+        query = query.where(Case.tier == tier)
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(Case.code.ilike(like), Case.title.ilike(like)))
+    rows = list(session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def open_tasks(session: Session, case: Case) -> list[TaskItem]:
+    """The case's ready tasks."""
+    return list(session.scalars(select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready")
+                                .order_by(TaskItem.id)))
+
+
+def timeline(session: Session, case: Case):
+    """The case's audit events, oldest first."""
+    return audit.timeline(session, case.id)
+
+
+def list_incidents(session: Session, user: User, state: str = "open") -> list[Incident]:
+    """Incidents of cases the user may see."""
+    query = select(Incident).join(Case).where(Incident.state == state)
+    visible = orgs.visible_unit_ids(session, user)
+    if visible is not None:
+        query = query.where(Case.org_unit_id.in_(visible))
+    return list(session.scalars(query.order_by(Incident.id)))
+
+
+def retry_incident(session: Session, user: User, incident_id: int) -> Incident:
+    """Run the case's engine steps again; resolve the incident if they now succeed."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"no incident {incident_id}")
+    case = lock_case(session, incident.case_id)
+    orgs.require_unit(session, user, case.org_unit_id)
+    if incident.state != "open":
+        return incident
+    run = CaseRun(session, case, user.username)
+    run.load()
+    savepoint = session.begin_nested()
+    try:
+        run.step()
+        run.persist()
+        savepoint.commit()
+    except StepFailed as failure:
+        savepoint.rollback()
+        open_incident(session, case, failure, user.username)
+        return incident
+    incident.state = "resolved"
+    incident.resolved_at = clock.now()
+    if case.status == "incident":
+        case.status = "closed" if run.workflow.is_completed() else "open"
+    audit.record(session, "incident_resolved", user.username, case_id=case.id, detail={"incident": incident.id})
+    return incident
+
+
+def lock_case(session: Session, case_id: int) -> Case:
+    """Load a case for writing; on PostgreSQL the row stays locked until the transaction ends."""
+    case = session.scalar(select(Case).where(Case.id == case_id).with_for_update(of=Case))
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case

@@ -1,0 +1,241 @@
+"""Deployments: a set of BPMN, DMN and form files, checked, hashed and versioned per process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from handlers import REGISTRY
+
+from . import audit, spiff, validation
+from .errors import DeploymentRejected, NotFound
+from .models import Deployment, DeploymentFile, ProcessVersion
+
+# DOCTYPEs are refused outright; entities and network access are off regardless.
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                              dtd_validation=False, huge_tree=False)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    content: bytes
+
+    @property
+    def kind(self) -> str:
+        suffix = PurePosixPath(self.name).suffix.lower()
+        return {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}.get(suffix, "unknown")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def read_directories(processes_dir: Path, forms_dir: Path | None = None) -> list[SourceFile]:
+    """Every ``*.bpmn``/``*.dmn`` of the processes folder and every form below the forms folder."""
+    files = [SourceFile(p.name, p.read_bytes())
+             for p in sorted(processes_dir.iterdir()) if p.suffix in (".bpmn", ".dmn")]
+    if forms_dir is not None and forms_dir.is_dir():
+        files += [SourceFile(p.relative_to(forms_dir).as_posix(), p.read_bytes())
+                  for p in sorted(forms_dir.rglob("*.json"))]
+    return files
+
+
+def _reject(file: str, message: str, element: str = "") -> DeploymentRejected:
+    return DeploymentRejected(f"{file}: {message}", details=[
+        {"file": file, "element": element, "message": message}])
+
+
+def _check_names(files: list[SourceFile], max_bytes: int) -> None:
+    seen = set()
+    for f in files:
+        path = PurePosixPath(f.name)
+        if not f.name or path.is_absolute() or ".." in path.parts or "\\" in f.name:
+            raise _reject(f.name or "(unnamed)", "file names must be relative paths without '..'")
+        if f.kind == "unknown":
+            raise _reject(f.name, "only .bpmn, .dmn and .json (form) files can be deployed")
+        if len(f.content) > max_bytes:
+            raise _reject(f.name, f"file is larger than the limit of {max_bytes} bytes")
+        if f.name in seen:
+            raise _reject(f.name, "file given twice")
+        seen.add(f.name)
+
+
+def parse_xml(f: SourceFile):
+    """Parse untrusted XML: no DOCTYPE, no entities, no network."""
+    if b"<!DOCTYPE" in f.content.upper() or b"<!ENTITY" in f.content.upper():
+        raise _reject(f.name, "XML with a DOCTYPE or entity declarations is not accepted")
+    try:
+        return etree.fromstring(f.content, _XML_PARSER)
+    except etree.XMLSyntaxError as err:
+        raise _reject(f.name, f"not well-formed XML: {err}") from None
+
+
+def _parse_form(f: SourceFile) -> dict:
+    try:
+        schema = json.loads(f.content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _reject(f.name, f"form is not valid JSON: {err}") from None
+    if not isinstance(schema, dict):
+        raise _reject(f.name, "a form must be a JSON object (a JSON Schema)")
+    return schema
+
+
+def _latest_files(session: Session) -> dict[str, SourceFile]:
+    """The newest stored content of every file name ever deployed."""
+    newest = (select(DeploymentFile.name, func.max(DeploymentFile.deployment_id).label("dep"))
+              .group_by(DeploymentFile.name).subquery())
+    rows = session.execute(select(DeploymentFile.name, DeploymentFile.content).join(
+        newest, (DeploymentFile.name == newest.c.name) & (DeploymentFile.deployment_id == newest.c.dep)))
+    return {name: SourceFile(name, content.encode("utf-8")) for name, content in rows}
+
+
+def _build_parser(files: dict[str, SourceFile]):
+    parser = spiff.build_parser()
+    for f in files.values():
+        if f.kind not in ("bpmn", "dmn"):
+            continue
+        root = parse_xml(f)
+        try:
+            (parser.add_bpmn_xml if f.kind == "bpmn" else parser.add_dmn_xml)(root, filename=f.name)
+        except ValidationException as err:
+            raise _reject(err.file_name or f.name, str(err).split("\n")[0], err.id or "") from None
+        except SpiffWorkflowException as err:
+            raise _reject(f.name, str(err)) from None
+    return parser
+
+
+def _process_file(parser, process_id: str) -> str:
+    return parser.get_process_parser(process_id).filename
+
+
+@dataclass
+class _Candidate:
+    process_id: str
+    name: str
+    file_name: str
+    xml: str
+    spec_json: str
+    forms: dict
+
+    @property
+    def content_hash(self) -> str:
+        blob = json.dumps([self.xml, self.spec_json, self.forms], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _candidates(parser, files, forms_dir: Path | None) -> list[_Candidate]:
+    def find_form(path):
+        if path in files and files[path].kind == "form":
+            return _parse_form(files[path])
+        base = forms_dir.resolve() if forms_dir is not None else None
+        local = (base / path).resolve() if base is not None else None
+        if local is not None and local.is_file() and base in local.parents:
+            return _parse_form(SourceFile(path, local.read_bytes()))
+        return None
+
+    problems, out = [], []
+    for process_id in sorted(parser.get_process_ids()):
+        file_name = _process_file(parser, process_id)
+        try:
+            spec = parser.get_spec(process_id)
+            subs = parser.get_subprocess_specs(process_id)
+        except (ValidationException, SpiffWorkflowException) as err:
+            problems.append({"file": getattr(err, "file_name", "") or file_name,
+                             "element": getattr(err, "id", "") or process_id,
+                             "message": str(err).split("\n")[0]})
+            continue
+        forms = {}
+        for each in [spec, *subs.values()]:
+            for element, message in validation.check_spec(each, REGISTRY, find_form):
+                problems.append({"file": each.file or file_name, "element": element, "message": message})
+            for task_spec in each.task_specs.values():
+                path = validation.form_path(task_spec)
+                if path and (schema := find_form(path)) is not None:
+                    forms[path] = schema
+        out.append(_Candidate(process_id, spec.description or process_id, file_name,
+                              files[file_name].content.decode("utf-8"), spiff.dump_spec(spec, subs), forms))
+    if problems:
+        unique = [dict(t) for t in {tuple(sorted(p.items())) for p in problems}]
+        unique.sort(key=lambda p: (p["file"], p["element"], p["message"]))
+        first = unique[0]
+        raise DeploymentRejected(f"{len(unique)} problem(s); first: {first['file']} {first['element']}: "
+                                 f"{first['message']}", details=unique)
+    return out
+
+
+def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
+           forms_dir: Path | None = None) -> dict:
+    """Check and store a deployment; return the versions it made (unchanged processes keep theirs)."""
+    if not uploaded:
+        raise _reject("(none)", "a deployment needs at least one file")
+    _check_names(uploaded, max_bytes)
+    for f in uploaded:
+        if f.kind == "form":
+            _parse_form(f)
+    files = _latest_files(session)
+    files.update({f.name: f for f in uploaded})
+    candidates = _candidates(_build_parser(files), files, forms_dir)
+
+    latest = {pv.process_id: pv for pv in session.scalars(
+        select(ProcessVersion).where(ProcessVersion.id.in_(
+            select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id))))}
+    changed = [c for c in candidates if c.process_id not in latest
+               or latest[c.process_id].content_hash != c.content_hash]
+    stored = _latest_files(session)
+    new_files = [f for f in uploaded if f.name not in stored or stored[f.name].sha256 != f.sha256]
+    if not changed and not new_files:
+        return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}
+
+    digest = hashlib.sha256("".join(sorted(f.name + f.sha256 for f in uploaded)).encode()).hexdigest()
+    deployment = Deployment(content_hash=digest, actor=actor)
+    deployment.files = [DeploymentFile(name=f.name, kind=f.kind, sha256=f.sha256,
+                                       content=f.content.decode("utf-8")) for f in new_files]
+    session.add(deployment)
+    session.flush()
+    versions = []
+    for c in candidates:
+        if c not in changed:
+            versions.append(_version_dict(latest[c.process_id], False))
+            continue
+        previous = latest.get(c.process_id)
+        pv = ProcessVersion(process_id=c.process_id, version=(previous.version + 1) if previous else 1,
+                            name=c.name, deployment_id=deployment.id, file_name=c.file_name,
+                            content_hash=c.content_hash, bpmn_xml=c.xml, spec_json=c.spec_json, forms=c.forms)
+        session.add(pv)
+        versions.append(pv)
+    session.flush()
+    result = [v if isinstance(v, dict) else _version_dict(v, True) for v in versions]
+    audit.record(session, "deployed", actor, detail={"deployment": deployment.id, "versions": result})
+    return {"deployment": deployment.id, "versions": result}
+
+
+def _version_dict(pv: ProcessVersion, created: bool) -> dict:
+    return {"process_id": pv.process_id, "version": pv.version, "name": pv.name, "created": created}
+
+
+def list_processes(session: Session) -> list[dict]:
+    """Every deployed process with its versions, newest name first."""
+    out: dict[str, dict] = {}
+    for pv in session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)):
+        entry = out.setdefault(pv.process_id, {"process_id": pv.process_id, "versions": []})
+        entry["versions"].append(pv.version)
+        entry["name"], entry["latest"] = pv.name, pv.version
+    return list(out.values())
+
+
+def version_xml(session: Session, process_id: str, version: int) -> str:
+    """The BPMN XML a process version was deployed from."""
+    pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id,
+                                                     ProcessVersion.version == version))
+    if pv is None:
+        raise NotFound(f"no version {version} of process {process_id!r}")
+    return pv.bpmn_xml

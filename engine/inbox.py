@@ -1,0 +1,78 @@
+"""Inbox rows: one per ready user task, kept in step with the workflow state."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.task import TaskState
+
+from . import audit, clock, validation
+from .models import Case, OrgUnit, TaskItem, User
+
+
+def _deadline(task):
+    """Due time of an interrupting timer attached to the task, if one is waiting."""
+    parent = task.parent
+    due = None
+    for sibling in parent.children if parent is not None else []:
+        spec = sibling.task_spec
+        definition = getattr(spec, "event_definition", None)
+        if (sibling is task or not isinstance(definition, TimerEventDefinition)
+                or not getattr(spec, "cancel_activity", False) or sibling.state != TaskState.WAITING):
+            continue
+        value = sibling._get_internal_data("event_value")
+        if value:
+            when = clock.parse(value) if isinstance(value, str) else None
+            due = when if due is None or (when and when < due) else due
+    return due
+
+
+def _candidates(session: Session, role: str, unit_id: int) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.role == role, User.org_unit_id == unit_id,
+                                                      User.active.is_(True)).limit(50)))
+
+
+def _unit_for(session: Session, case: Case, task) -> int:
+    """The case's unit, unless the task data names another (``task_unit``: a dispatched-to unit)."""
+    code = task.data.get("task_unit")
+    if isinstance(code, str) and code:
+        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+        if unit_id is not None:
+            return unit_id
+    return case.org_unit_id
+
+
+def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int | None = None) -> list[TaskItem]:
+    """Insert rows for newly ready tasks; cancel rows whose task is no longer ready.
+
+    Rows that sat in the unit the case just left (``moved_from``) follow the case.
+    """
+    open_rows = {row.spiff_task_id: row for row in session.scalars(
+        select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready"))}
+    current = []
+    for task in ready_tasks:
+        key = str(task.id)
+        row = open_rows.pop(key, None)
+        if row is None:
+            spec = task.task_spec
+            role = spec.lane or "centre_staff"
+            unit_id = _unit_for(session, case, task)
+            row = TaskItem(case_id=case.id, spiff_task_id=key, spec_id=spec.bpmn_id or spec.name,
+                           name=spec.bpmn_name or spec.bpmn_id or spec.name, process_id=spec._wf_spec.name,
+                           role=role, org_unit_id=unit_id, form=validation.form_path(spec),
+                           created_at=clock.now(), due_at=_deadline(task),
+                           candidates=_candidates(session, role, unit_id))
+            session.add(row)
+            session.flush()
+            audit.record(session, "task_created", actor, case_id=case.id, task_id=row.id,
+                         detail={"task": row.spec_id, "role": role})
+        elif moved_from is not None and row.org_unit_id == moved_from:
+            row.org_unit_id = case.org_unit_id
+        current.append(row)
+    for row in open_rows.values():
+        row.state = "cancelled"
+        row.completed_at = clock.now()
+        audit.record(session, "task_cancelled", actor, case_id=case.id, task_id=row.id,
+                     detail={"task": row.spec_id})
+    return current

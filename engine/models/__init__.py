@@ -1,0 +1,12 @@
+"""All tables. Import from here: ``from engine.models import Case``."""
+
+from .base import Base, utcnow
+from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
+from .org import ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
+from .process import Deployment, DeploymentFile, ProcessVersion
+
+__all__ = [
+    "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
+    "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
+    "ProcessVersion",
+]

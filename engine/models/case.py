@@ -1,0 +1,138 @@
+"""Cases, their workflow state, the task inbox rows, audit events, incidents and service calls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, JsonType, UtcDateTime, utcnow
+from .org import OrgUnit, User
+from .process import ProcessVersion
+
+
+class Case(Base):
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_unit_status", "org_unit_id", "status", "id"),
+        Index("ix_case_status_opened", "status", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    process_id: Mapped[str] = mapped_column(String(120), index=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed | incident
+    severity: Mapped[str | None] = mapped_column(String(20))
+    tier: Mapped[str | None] = mapped_column(String(20), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    title: Mapped[str] = mapped_column(String(255), default="")
+    opened_by: Mapped[str] = mapped_column(String(80))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Bumped on every write of the workflow state: a second writer with a stale copy fails.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": revision}
+
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    state: Mapped[CaseState] = relationship(uselist=False, back_populates="case", lazy="select")
+
+
+class CaseState(Base):
+    """The serialised workflow without its spec (the spec lives once in ``process_version``)."""
+
+    __tablename__ = "case_state"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    state_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="state")
+
+
+class TaskItem(Base):
+    """One user task of one case, as the inbox sees it; written with the workflow state."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("case_id", "spiff_task_id"),
+        Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at"),
+        Index("ix_task_open_assignee", "state", "assignee_id", "created_at"),
+        Index("ix_task_open_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    spec_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(255))
+    process_id: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    candidates: Mapped[list] = mapped_column(JsonType, default=list)
+    state: Mapped[str] = mapped_column(String(12), default="ready")  # ready | completed | cancelled
+    form: Mapped[str | None] = mapped_column(String(255))
+    draft: Mapped[dict | None] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue: Mapped[bool] = mapped_column(default=False)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    detail: Mapped[dict] = mapped_column(JsonType, default=dict)
+
+
+class Incident(Base):
+    """A case whose engine step raised with nothing in the diagram to catch it."""
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_spec: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(30), default="engine")  # engine | timer
+    message: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open | resolved
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class ServiceCall(Base):
+    """The recorded result of one service-task instance: a retry returns it instead of calling again."""
+
+    __tablename__ = "service_call"
+    __table_args__ = (UniqueConstraint("case_id", "task_instance"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    task_instance: Mapped[str] = mapped_column(String(36))
+    operator: Mapped[str] = mapped_column(String(80))
+    result: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JsonType)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

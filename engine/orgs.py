@@ -1,0 +1,59 @@
+"""The organisation tree and who may see what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .errors import Forbidden, NotFound
+from .models import OrgUnit, User
+
+
+def add_unit(session: Session, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
+    """Create a unit under ``parent`` with its materialised path."""
+    unit = OrgUnit(code=code, name=name, kind=kind, parent=parent)
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit:
+    """The unit with this code, or ``NotFound``."""
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise NotFound(f"no org unit with code {code!r}", fields={"unit": "unknown unit code"})
+    return unit
+
+
+def subtree_ids(session: Session, unit: OrgUnit) -> list[int]:
+    """Ids of the unit and every unit below it."""
+    return list(session.scalars(select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path))))
+
+
+def visible_unit_ids(session: Session, user: User) -> list[int] | None:
+    """Units whose cases the user may see; ``None`` means all (admin)."""
+    if user.role == "admin":
+        return None
+    # Everyone else sees their unit and what lies below it: county staff and leaders their
+    # whole county, a village mediator the village and its grids.
+    return subtree_ids(session, user.org_unit)
+
+
+def can_see_unit(session: Session, user: User, unit_id: int) -> bool:
+    """Whether ``unit_id`` lies in the user's visible subtree."""
+    ids = visible_unit_ids(session, user)
+    return ids is None or unit_id in ids
+
+
+def require_unit(session: Session, user: User, unit_id: int) -> None:
+    """Raise ``Forbidden`` unless the user may act in ``unit_id``."""
+    if not can_see_unit(session, user, unit_id):
+        raise Forbidden("this belongs to another unit")
+
+
+def ancestor_of_kind(unit: OrgUnit, kind: str) -> OrgUnit | None:
+    """The unit itself or its nearest ancestor of ``kind``."""
+    while unit is not None and unit.kind != kind:
+        unit = unit.parent
+    return unit

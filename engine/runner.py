@@ -1,0 +1,204 @@
+"""Running one case's workflow: load, step, call handlers, persist state and inbox rows together."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import TaskState
+
+from handlers import REGISTRY
+from handlers.errors import HandlerError
+
+from . import audit, clock, inbox, models, spiff
+from .models import Case, CaseState, Incident, ServiceCall
+
+# Workflow data keys the engine mirrors onto the case row after every step.
+MIRRORED = ("severity", "tier")
+
+
+@dataclass
+class HandlerContext:
+    """What a handler may use: the transaction, the models, the case and the clock."""
+
+    session: Session
+    case: Case
+    task_id: str
+    actor: str
+    now: datetime
+    data: dict
+    models: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(**{
+        name: getattr(models, name) for name in models.__all__ if name[0].isupper()}))
+
+
+class StepFailed(Exception):
+    """An engine step raised and no boundary event in the diagram caught it."""
+
+    def __init__(self, task_spec: str, message: str):
+        super().__init__(message)
+        self.task_spec = task_spec
+        self.message = message
+
+
+class CaseRun:
+    """One unit of work on one case; the caller owns the transaction."""
+
+    def __init__(self, session: Session, case: Case, actor: str):
+        self.session = session
+        self.case = case
+        self.actor = actor
+        self.script_engine = spiff.ScriptEngine(call=self._call_service)
+        self.workflow = None
+        self.moved_from: int | None = None
+
+    # -- loading and saving ------------------------------------------------------------
+    def new_workflow(self, data: dict):
+        """A fresh workflow of the case's process version, seeded with ``data``."""
+        spec, subprocess_specs = spiff.load_spec(self.case.process_version.spec_json)
+        self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        self.workflow.task_tree.data.update(copy.deepcopy(data))
+        return self.workflow
+
+    def load(self):
+        """Restore the workflow from the case's stored state."""
+        self.workflow = spiff.load_state(self.case.state.state_json, self.case.process_version.spec_json,
+                                         self.script_engine)
+        return self.workflow
+
+    def persist(self) -> list:
+        """Save the state and bring the case's inbox rows in line with it."""
+        self.save()
+        return inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
+
+    def save(self) -> None:
+        """Write the workflow state and mirror the case fields onto the case row."""
+        state_json = spiff.dump_state(self.workflow)
+        if self.case.state is None:
+            self.case.state = CaseState(serializer_version=spiff.STATE_VERSION, state_json=state_json,
+                                        updated_at=clock.now())
+        else:
+            self.case.state.state_json = state_json
+            self.case.state.serializer_version = spiff.STATE_VERSION
+            self.case.state.updated_at = clock.now()
+        self._mirror(self.current_data())
+        if self.workflow.is_completed() and self.case.status != "closed":
+            self.case.status = "closed"
+            self.case.closed_at = clock.now()
+            audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
+
+    def current_data(self) -> dict:
+        """The data of the task that ran last (what the case "knows" now)."""
+        last = self.workflow.last_task or self.workflow.task_tree
+        return last.data
+
+    def _mirror(self, data: dict) -> None:
+        for key in MIRRORED:
+            value = data.get(key)
+            if isinstance(value, str) and value and getattr(self.case, key) != value:
+                setattr(self.case, key, value)
+        code = data.get("case_code")
+        if isinstance(code, str) and code and code != self.case.code:
+            self.case.code = code
+        unit_code = data.get("unit_code")
+        if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:
+            unit = self.session.scalar(select(models.OrgUnit).where(models.OrgUnit.code == unit_code))
+            if unit is not None:
+                audit.record(self.session, "case_moved", self.actor, case_id=self.case.id,
+                             detail={"from": self.case.org_unit.code, "to": unit.code})
+                self.moved_from = self.case.org_unit_id
+                self.case.org_unit = unit
+                self.case.org_unit_id = unit.id
+
+    # -- running -----------------------------------------------------------------------
+    def ready_user_tasks(self):
+        """Ready manual tasks, in tree order."""
+        return self.workflow.get_tasks(state=TaskState.READY, manual=True)
+
+    def step(self) -> None:
+        """Run engine steps, turning a caught handler error into its BPMN error event."""
+        for _ in range(20):  # each round handles one thrown error; a diagram loop cannot spin here
+            try:
+                self.workflow.refresh_timers()
+                self.workflow.do_engine_steps()
+                return
+            except spiff.ServiceFailed as err:
+                if not (err.code and self._throw_error(err)):
+                    raise StepFailed(_spec_name(err), err.message or str(err)) from err
+            except SpiffWorkflowException as err:
+                raise StepFailed(_spec_name(err), str(err).split("\n")[0]) from err
+            except Exception as err:  # a bug in a diagram expression must not lose the case
+                raise StepFailed("", f"{type(err).__name__}: {err}") from err
+        raise StepFailed("", "too many errors thrown in one step")
+
+    def _throw_error(self, err: spiff.ServiceFailed) -> bool:
+        """Send the error to the workflow; True if a boundary event caught it."""
+        task = err.task
+        waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
+                   if isinstance(getattr(t.task_spec, "event_definition", None), ErrorEventDefinition)
+                   and t.task_spec.event_definition.code in (err.code, None, "")]
+        if task is None or not waiting:
+            return False
+        event = BpmnEvent(ErrorEventDefinition(err.code, code=err.code), {"message": err.message})
+        before = [t.id for t in waiting]
+        self.workflow.catch(event)
+        caught = any(self.workflow.get_task_from_id(tid).state != TaskState.WAITING for tid in before)
+        if caught:
+            audit.record(self.session, "error_caught", self.actor, case_id=self.case.id,
+                         detail={"code": err.code, "message": err.message, "task": _spec_name(err)})
+        return caught
+
+    def _call_service(self, task, operator: str, params: dict):
+        instance = str(task.id)
+        done = self.session.scalar(select(ServiceCall).where(
+            ServiceCall.case_id == self.case.id, ServiceCall.task_instance == instance))
+        if done is not None:
+            return done.result
+        handler = REGISTRY.get(operator)
+        if handler is None:
+            raise spiff.ServiceFailed(f"unknown service operator {operator!r}", task=task)
+        ctx = HandlerContext(self.session, self.case, instance, self.actor, clock.now(),
+                             copy.deepcopy(task.data))
+        try:
+            result = handler(params, ctx)
+        except HandlerError as err:
+            audit.record(self.session, "service_error", self.actor, case_id=self.case.id,
+                         detail={"operator": operator, "code": err.code, "message": err.message})
+            raise spiff.ServiceFailed(err.message, task=task, code=err.code) from err
+        except Exception as err:
+            raise spiff.ServiceFailed(f"{operator}: {type(err).__name__}: {err}", task=task) from err
+        self.session.add(ServiceCall(case_id=self.case.id, task_instance=instance, operator=operator,
+                                     result=result, at=clock.now()))
+        audit.record(self.session, "service_called", self.actor, case_id=self.case.id,
+                     detail={"operator": operator, "task": task.task_spec.bpmn_id or task.task_spec.name})
+        return result
+
+
+def open_incident(session: Session, case: Case, failure: StepFailed, actor: str, kind: str = "engine") -> Incident:
+    """Record a failure nobody caught; the case stops in the ``incident`` state until retried."""
+    incident = session.scalar(select(Incident).where(Incident.case_id == case.id, Incident.state == "open"))
+    if incident is None:
+        incident = Incident(case_id=case.id, task_spec=failure.task_spec, message=failure.message,
+                            kind=kind, created_at=clock.now())
+        session.add(incident)
+    else:
+        incident.attempts += 1
+        incident.message = failure.message
+    case.status = "incident"
+    session.flush()
+    audit.record(session, "incident", actor, case_id=case.id,
+                 detail={"incident": incident.id, "task": failure.task_spec, "message": failure.message})
+    return incident
+
+
+def _spec_name(err) -> str:
+    task = getattr(err, "task", None)
+    if task is None:
+        return ""
+    return getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name

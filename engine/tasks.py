@@ -1,0 +1,212 @@
+"""The inbox and the work done on one task: claim, unclaim, reassign, draft, complete."""
+
+from __future__ import annotations
+
+import copy
+from uuid import UUID
+
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, clock, expressions, orgs
+from .cases import lock_case
+from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
+from .models import SUPERVISOR_ROLES, TaskItem, User
+from .runner import CaseRun, StepFailed, open_incident
+
+SCOPES = ("mine", "unit", "claimable")
+# Task data keys a form may not set: they would shadow the helpers expressions call.
+RESERVED_KEYS = frozenset(expressions.helpers(clock.now))
+
+
+def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
+          overdue: bool | None = None, page: int = 1, per_page: int = 50) -> tuple[list[TaskItem], bool]:
+    """Open tasks for the user; reads only inbox rows, through their indexes."""
+    if scope not in SCOPES:
+        raise BadRequest(f"scope must be one of {', '.join(SCOPES)}", fields={"scope": "unknown scope"})
+    query = select(TaskItem).where(TaskItem.state == "ready")
+    if scope == "mine":
+        query = query.where(TaskItem.assignee_id == user.id)
+    else:
+        visible = orgs.visible_unit_ids(session, user)
+        if visible is not None:
+            query = query.where(TaskItem.org_unit_id.in_(visible))
+        if scope == "claimable":
+            query = query.where(TaskItem.assignee_id.is_(None))
+            if user.role != "admin":
+                query = query.where(TaskItem.role == user.role)
+    if case_id is not None:
+        query = query.where(TaskItem.case_id == case_id)
+    if spec_id:
+        query = query.where(TaskItem.spec_id == spec_id)
+    if overdue is not None:
+        query = query.where(TaskItem.overdue.is_(overdue))
+    query = query.order_by(TaskItem.created_at, TaskItem.id).offset((page - 1) * per_page).limit(per_page + 1)
+    rows = list(session.scalars(query))
+    return rows[:per_page], len(rows) > per_page
+
+
+def get_task(session: Session, user: User, task_id: int) -> TaskItem:
+    """A task row the user may see."""
+    row = session.get(TaskItem, task_id)
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    orgs.require_unit(session, user, row.org_unit_id)
+    return row
+
+
+def current_data(session: Session, row: TaskItem) -> dict:
+    """The data a ready task would start from (the workflow's view), for prefilling its form."""
+    if row.state != "ready":
+        return {}
+    workflow = CaseRun(session, row.case, "system").load()
+    task = workflow.get_task_from_id(UUID(row.spiff_task_id))
+    return copy.deepcopy(task.data) if task is not None else {}
+
+
+def form_schema(row: TaskItem) -> dict | None:
+    """The task's JSON Schema, as frozen in the case's process version."""
+    return row.case.process_version.forms.get(row.form) if row.form else None
+
+
+def _require_open(row: TaskItem) -> None:
+    if row.state != "ready":
+        raise Conflict(f"task {row.id} is already {row.state}")
+
+
+def _require_role(user: User, row: TaskItem) -> None:
+    if user.role != "admin" and user.role != row.role:
+        raise Forbidden(f"this task is for the role {row.role!r}")
+
+
+def claim(session: Session, user: User, task_id: int) -> TaskItem:
+    """Take an unassigned task."""
+    row = get_task(session, user, task_id)
+    _require_open(row)
+    _require_role(user, row)
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+    row.assignee_id = user.id
+    audit.record(session, "task_claimed", user.username, case_id=row.case_id, task_id=row.id)
+    return row
+
+
+def unclaim(session: Session, user: User, task_id: int) -> TaskItem:
+    """Give a task back to its unit (the assignee, or a supervisor)."""
+    row = get_task(session, user, task_id)
+    _require_open(row)
+    if row.assignee_id != user.id and user.role not in SUPERVISOR_ROLES:
+        raise Forbidden("only the assignee or a supervisor can release this task")
+    row.assignee_id = None
+    audit.record(session, "task_unclaimed", user.username, case_id=row.case_id, task_id=row.id)
+    return row
+
+
+def reassign(session: Session, user: User, task_id: int, username: str) -> TaskItem:
+    """A supervisor hands the task to another user who holds its role and sees its unit."""
+    row = get_task(session, user, task_id)
+    _require_open(row)
+    if user.role not in SUPERVISOR_ROLES:
+        raise Forbidden("only centre staff, leaders and administrators can reassign tasks")
+    target = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if target is None:
+        raise NotFound(f"no user {username!r}", fields={"username": "unknown user"})
+    if target.role != row.role or not orgs.can_see_unit(session, target, row.org_unit_id):
+        raise BadRequest(f"{username} cannot work this task (role {row.role!r}, unit)",
+                         fields={"username": "lacks the task's role or unit"})
+    previous = row.assignee.username if row.assignee else None
+    row.assignee_id = target.id
+    audit.record(session, "task_reassigned", user.username, case_id=row.case_id, task_id=row.id,
+                 detail={"from": previous, "to": username})
+    return row
+
+
+def save_draft(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
+    """Keep unfinished form data on the task (not validated until completion)."""
+    row = get_task(session, user, task_id)
+    _require_open(row)
+    _require_role(user, row)
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+    row.draft = copy.deepcopy(data)
+    audit.record(session, "task_draft_saved", user.username, case_id=row.case_id, task_id=row.id)
+    return row
+
+
+# Forms are frozen per process version, so a validator per (version, form) never goes stale.
+_VALIDATORS: dict[tuple[int, str], Draft202012Validator] = {}
+
+
+def _validator(row: TaskItem, schema: dict) -> Draft202012Validator:
+    key = (row.case.process_version_id, row.form)
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = Draft202012Validator(schema)
+    return _VALIDATORS[key]
+
+
+def validate_form(row: TaskItem, data: dict) -> None:
+    """Raise ``FormInvalid`` with a message per field unless ``data`` satisfies the task's form."""
+    errors = {}
+    clashes = RESERVED_KEYS.intersection(data)
+    for key in clashes:
+        errors[key] = "this name is reserved"
+    schema = form_schema(row)
+    if schema is not None:
+        for err in _validator(row, schema).iter_errors(data):
+            path = ".".join(str(p) for p in err.absolute_path)
+            if err.validator == "required":
+                missing = err.message.split("'")[1] if "'" in err.message else ""
+                path = ".".join(filter(None, [path, missing]))
+            errors.setdefault(path or "(form)", err.message)
+    if errors:
+        raise FormInvalid(f"{len(errors)} field(s) are not valid: {', '.join(sorted(errors))}", fields=errors)
+
+
+def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
+    """Validate, complete the task, run the engine to the next wait, persist it all at once."""
+    row = get_task(session, user, task_id)
+    _require_role(user, row)
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+    _require_open(row)
+    validate_form(row, data)
+    case = lock_case(session, row.case_id)
+    session.refresh(row)
+    _require_open(row)
+    if case.status == "incident":
+        raise Conflict(f"case {case.code} has an open incident; retry it first")
+    run = CaseRun(session, case, user.username)
+
+    def apply():
+        task = run.load().get_task_from_id(UUID(row.spiff_task_id))
+        task.set_data(**copy.deepcopy(data))
+        task.run()
+
+    apply()
+    row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username
+    row.assignee_id = row.assignee_id or user.id
+    row.draft = None
+    audit.record(session, "task_completed", user.username, case_id=case.id, task_id=row.id,
+                 detail={"task": row.spec_id, "data": data})
+    savepoint = session.begin_nested()
+    try:
+        run.step()
+        run.persist()
+        savepoint.commit()
+    except StepFailed as failure:
+        savepoint.rollback()
+        apply()
+        run.persist()
+        open_incident(session, case, failure, user.username)
+    return row
+
+
+def commit_or_conflict(session: Session) -> None:
+    """Commit; a concurrent writer that got there first becomes a ``Conflict``."""
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("the case was changed by someone else; reload and try again") from None

@@ -1,0 +1,114 @@
+"""Deploy-time checks that SpiffWorkflow does not make: operators, forms, lanes, expressions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from jsonschema import Draft202012Validator, SchemaError
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
+
+from . import expressions
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+def form_path(task_spec) -> str | None:
+    """The form a user task names in its ``spiffworkflow:properties``."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(FORM_PROPERTY)
+
+
+def _expr(source, mode="eval") -> str | None:
+    try:
+        expressions.check(source, mode)
+    except SyntaxError as err:
+        return f"expression {source!r} does not compile: {err.msg}"
+    except expressions.UnsafeExpression as err:
+        return f"expression {source!r} is not allowed: {err}"
+    return None
+
+
+def _dmn_cell(text: str) -> str | None:
+    """DMN input cells are either expressions or comparisons like ``> 5``."""
+    if _expr(text) is None or _expr(f"v {text}") is None:
+        return None
+    return _expr(text)
+
+
+def _dmn_problems(task_spec) -> Iterator[str]:
+    table = task_spec.dmnEngine.decision_table
+    for inp in table.inputs:
+        if inp.expression and (p := _expr(inp.expression)):
+            yield f"decision {table.id}: input {inp.label or inp.id}: {p}"
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for text in entry.lhs:
+                if text and text.strip() not in ("", "-") and (p := _dmn_cell(text)):
+                    yield f"decision {table.id}, rule {rule.row_number}: {p}"
+        for entry in rule.outputEntries:
+            if entry.text and (p := _expr(entry.text)):
+                yield f"decision {table.id}, rule {rule.row_number}: {p}"
+
+
+def _scripts(task_spec) -> Iterator[str]:
+    for source in (getattr(task_spec, "prescript", None), getattr(task_spec, "postscript", None)):
+        if source and (p := _expr(source, "exec")):
+            yield p
+    if isinstance(task_spec, ScriptTask) and task_spec.script and (p := _expr(task_spec.script, "exec")):
+        yield p
+
+
+def _conditions(task_spec) -> Iterator[str]:
+    for cond, _ in getattr(task_spec, "cond_task_specs", []) or []:
+        source = cond.args[0] if getattr(cond, "args", None) else None
+        if isinstance(source, str) and (p := _expr(source)):
+            yield p
+    for attr in ("condition", "cardinality"):
+        source = getattr(task_spec, attr, None)
+        if isinstance(source, str) and (p := _expr(source)):
+            yield p
+    if isinstance(task_spec, CatchingEvent):
+        definition = task_spec.event_definition
+        if isinstance(definition, TimerEventDefinition) and (p := _expr(definition.expression)):
+            yield f"timer: {p}"
+
+
+def _service(task_spec, operators) -> Iterator[str]:
+    if task_spec.operation_name not in operators:
+        yield f"unknown service operator {task_spec.operation_name!r}"
+    for name, param in task_spec.operation_params.items():
+        if p := _expr(param["value"]):
+            yield f"parameter {name}: {p}"
+
+
+def _user_task(task_spec, find_form) -> Iterator[str]:
+    if not task_spec.lane:
+        yield "user task is outside any lane (lanes name the role that works it)"
+    path = form_path(task_spec)
+    if not path:
+        yield f"user task names no form (spiffworkflow:property {FORM_PROPERTY})"
+        return
+    schema = find_form(path)
+    if schema is None:
+        yield f"form {path!r} not found in the deployment or in forms/"
+        return
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        yield f"form {path!r} is not a valid JSON Schema: {err.message}"
+
+
+def check_spec(spec, operators, find_form: Callable[[str], dict | None]) -> Iterator[tuple[str, str]]:
+    """Yield ``(element id, problem)`` for every task spec of one process spec."""
+    for task_spec in spec.task_specs.values():
+        element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+        problems = list(_scripts(task_spec)) + list(_conditions(task_spec))
+        if isinstance(task_spec, ServiceTask):
+            problems += list(_service(task_spec, operators))
+        if isinstance(task_spec, UserTask):
+            problems += list(_user_task(task_spec, find_form))
+        if isinstance(task_spec, BusinessRuleTask):
+            problems += list(_dmn_problems(task_spec))
+        for problem in problems:
+            yield element, problem
