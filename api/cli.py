@@ -119,5 +119,7 @@ def serve(host, port):
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+from . import cli_time  # noqa: E402,F401  (registers worker, tick and timers commands on main)
+
 if __name__ == "__main__":
     sys.exit(main())

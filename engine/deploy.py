@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 
@@ -132,44 +132,56 @@ class _Candidate:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _candidates(parser, files, forms_dir: Path | None) -> list[_Candidate]:
-    def find_form(path):
-        if path in files and files[path].kind == "form":
-            return _parse_form(files[path])
-        base = forms_dir.resolve() if forms_dir is not None else None
-        local = (base / path).resolve() if base is not None else None
-        if local is not None and local.is_file() and base in local.parents:
-            return _parse_form(SourceFile(path, local.read_bytes()))
-        return None
+class _FormFinder:
+    """Looks a form up in the deployment's files, then in the forms folder (adding it to the files)."""
 
-    problems, out = [], []
-    for process_id in sorted(parser.get_process_ids()):
-        file_name = _process_file(parser, process_id)
-        try:
-            spec = parser.get_spec(process_id)
-            subs = parser.get_subprocess_specs(process_id)
-        except (ValidationException, SpiffWorkflowException) as err:
-            problems.append({"file": getattr(err, "file_name", "") or file_name,
-                             "element": getattr(err, "id", "") or process_id,
-                             "message": str(err).split("\n")[0]})
-            continue
-        forms = {}
-        for each in [spec, *subs.values()]:
-            for element, message in validation.check_spec(each, REGISTRY, find_form):
-                problems.append({"file": each.file or file_name, "element": element, "message": message})
-            for task_spec in each.task_specs.values():
-                path = validation.form_path(task_spec)
-                if path and (schema := find_form(path)) is not None:
-                    forms[path] = schema
-        out.append(_Candidate(process_id, spec.description or process_id, file_name,
-                              files[file_name].content.decode("utf-8"), spiff.dump_spec(spec, subs), forms))
+    def __init__(self, files: dict[str, SourceFile], forms_dir: Path | None):
+        self.files = files
+        self.base = forms_dir.resolve() if forms_dir is not None else None
+
+    def __call__(self, path: str) -> dict | None:
+        if path in self.files and self.files[path].kind == "form":
+            return _parse_form(self.files[path])
+        local = (self.base / path).resolve() if self.base is not None else None
+        if local is None or not local.is_file() or self.base not in local.parents:
+            return None
+        self.files[path] = SourceFile(path, local.read_bytes())
+        return _parse_form(self.files[path])
+
+
+def _check_process(parser, process_id: str, find_form: _FormFinder, problems: list) -> _Candidate | None:
+    file_name = _process_file(parser, process_id)
+    try:
+        spec = parser.get_spec(process_id)
+        subs = parser.get_subprocess_specs(process_id)
+    except (ValidationException, SpiffWorkflowException) as err:
+        problems.append({"file": getattr(err, "file_name", "") or file_name,
+                         "element": getattr(err, "id", "") or process_id, "message": str(err).split("\n")[0]})
+        return None
+    forms = {}
+    for each in [spec, *subs.values()]:
+        for element, message in validation.check_spec(each, REGISTRY, find_form):
+            problems.append({"file": each.file or file_name, "element": element, "message": message})
+        for task_spec in each.task_specs.values():
+            path = validation.form_path(task_spec)
+            if path and (schema := find_form(path)) is not None:
+                forms[path] = schema
+    return _Candidate(process_id, spec.description or process_id, file_name,
+                      find_form.files[file_name].content.decode("utf-8"), spiff.dump_spec(spec, subs), forms)
+
+
+def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) -> list[_Candidate]:
+    """Check every process; forms found only in ``forms_dir`` are added to ``files``."""
+    find_form = _FormFinder(files, forms_dir)
+    problems: list[dict] = []
+    out = [_check_process(parser, pid, find_form, problems) for pid in sorted(parser.get_process_ids())]
     if problems:
         unique = [dict(t) for t in {tuple(sorted(p.items())) for p in problems}]
         unique.sort(key=lambda p: (p["file"], p["element"], p["message"]))
         first = unique[0]
         raise DeploymentRejected(f"{len(unique)} problem(s); first: {first['file']} {first['element']}: "
                                  f"{first['message']}", details=unique)
-    return out
+    return [c for c in out if c is not None]
 
 
 def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
@@ -190,8 +202,9 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
             select(func.max(ProcessVersion.id)).group_by(ProcessVersion.process_id))))}
     changed = [c for c in candidates if c.process_id not in latest
                or latest[c.process_id].content_hash != c.content_hash]
+    # Forms picked up from the forms folder travel with the deployment like uploaded ones.
     stored = _latest_files(session)
-    new_files = [f for f in uploaded if f.name not in stored or stored[f.name].sha256 != f.sha256]
+    new_files = [f for f in files.values() if f.name not in stored or stored[f.name].sha256 != f.sha256]
     if not changed and not new_files:
         return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}
 

@@ -7,17 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, inbox, models, spiff
+from . import audit, clock, inbox, models, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step.
@@ -75,6 +75,7 @@ class CaseRun:
     def persist(self) -> list:
         """Save the state and bring the case's inbox rows in line with it."""
         self.save()
+        timers.sync(self.session, self.case, self.workflow)
         return inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
 
     def save(self) -> None:
@@ -138,21 +139,23 @@ class CaseRun:
         raise StepFailed("", "too many errors thrown in one step")
 
     def _throw_error(self, err: spiff.ServiceFailed) -> bool:
-        """Send the error to the workflow; True if a boundary event caught it."""
-        task = err.task
+        """Send the error to the workflow; True if a waiting error boundary event caught it."""
         waiting = [t for t in self.workflow.get_tasks(state=TaskState.WAITING)
                    if isinstance(getattr(t.task_spec, "event_definition", None), ErrorEventDefinition)
                    and t.task_spec.event_definition.code in (err.code, None, "")]
-        if task is None or not waiting:
+        # Most specific first: a boundary naming this code beats a catch-all.
+        waiting.sort(key=lambda t: t.task_spec.event_definition.code != err.code)
+        if err.task is None or not waiting:
             return False
-        event = BpmnEvent(ErrorEventDefinition(err.code, code=err.code), {"message": err.message})
-        before = [t.id for t in waiting]
-        self.workflow.catch(event)
-        caught = any(self.workflow.get_task_from_id(tid).state != TaskState.WAITING for tid in before)
-        if caught:
-            audit.record(self.session, "error_caught", self.actor, case_id=self.case.id,
-                         detail={"code": err.code, "message": err.message, "task": _spec_name(err)})
-        return caught
+        boundary = waiting[0]
+        self.workflow.catch(BpmnEvent(boundary.task_spec.event_definition,
+                                      {"error_code": err.code, "error_message": err.message}))
+        if boundary.state == TaskState.WAITING:
+            return False
+        audit.record(self.session, "error_caught", self.actor, case_id=self.case.id,
+                     detail={"code": err.code, "message": err.message, "task": _spec_name(err),
+                             "boundary": boundary.task_spec.bpmn_id})
+        return True
 
     def _call_service(self, task, operator: str, params: dict):
         instance = str(task.id)

@@ -102,6 +102,7 @@ class ServiceFailed(WorkflowTaskException):
     def __init__(self, message, task, code=None, exception=None):
         super().__init__(message, task=task, exception=exception)
         self.code = code
+        self.message = message
 
 
 class SandboxEnvironment(TaskDataEnvironment):

@@ -88,7 +88,7 @@ def claim(session: Session, user: User, task_id: int) -> TaskItem:
     _require_role(user, row)
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
-    row.assignee_id = user.id
+    row.assignee = user
     audit.record(session, "task_claimed", user.username, case_id=row.case_id, task_id=row.id)
     return row
 
@@ -99,7 +99,7 @@ def unclaim(session: Session, user: User, task_id: int) -> TaskItem:
     _require_open(row)
     if row.assignee_id != user.id and user.role not in SUPERVISOR_ROLES:
         raise Forbidden("only the assignee or a supervisor can release this task")
-    row.assignee_id = None
+    row.assignee = None
     audit.record(session, "task_unclaimed", user.username, case_id=row.case_id, task_id=row.id)
     return row
 
@@ -117,7 +117,7 @@ def reassign(session: Session, user: User, task_id: int, username: str) -> TaskI
         raise BadRequest(f"{username} cannot work this task (role {row.role!r}, unit)",
                          fields={"username": "lacks the task's role or unit"})
     previous = row.assignee.username if row.assignee else None
-    row.assignee_id = target.id
+    row.assignee = target
     audit.record(session, "task_reassigned", user.username, case_id=row.case_id, task_id=row.id,
                  detail={"from": previous, "to": username})
     return row
@@ -186,7 +186,7 @@ def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem
 
     apply()
     row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username
-    row.assignee_id = row.assignee_id or user.id
+    row.assignee = row.assignee or user
     row.draft = None
     audit.record(session, "task_completed", user.username, case_id=case.id, task_id=row.id,
                  detail={"task": row.spec_id, "data": data})

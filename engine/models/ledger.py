@@ -1,0 +1,193 @@
+"""Ledger tables written by the service-task handlers: orders, outbox, mediators, subsidies, archive.
+
+Every row a handler writes carries ``(case_id, task_id)`` with a unique constraint, where
+``task_id`` is the service-task instance: running a handler twice cannot duplicate its effect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, JsonType, UtcDateTime, utcnow
+from .org import OrgUnit
+
+
+class Order(Base):
+    """One dispatched order (派单) and what became of it: accepted or returned, reminded, supervised,
+    reviewed (评单) and verified (核单)."""
+
+    __tablename__ = "dispatch_order"
+    __table_args__ = (
+        UniqueConstraint("case_id", "task_id"),
+        Index("ix_dispatch_order_unit_status", "to_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    order_type: Mapped[str] = mapped_column(String(20), default="dispatch")
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    # dispatched | accepted | returned | handled | verified | not_verified
+    status: Mapped[str] = mapped_column(String(20), default="dispatched")
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    accept_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    supervisions: Mapped[int] = mapped_column(Integer, default=0)
+    review_score: Mapped[int | None] = mapped_column(Integer)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
+
+
+class OrderEvent(Base):
+    """Append-only history of an order: accepted, returned, reminder, supervision, review, verified."""
+
+    __tablename__ = "order_event"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("dispatch_order.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(80), default="system")
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    detail: Mapped[dict] = mapped_column(JsonType, default=dict)
+
+
+class Outbox(Base):
+    """A notification to send; the row is the record, a pluggable sender delivers it later."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("case_id", "task_id"),
+        Index("ix_outbox_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20), default="inbox")
+    recipient_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    recipient_role: Mapped[str | None] = mapped_column(String(30))
+    recipient: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Mediator(Base):
+    """A mediator in the shared pool (调解员资源库 / 调解超市)."""
+
+    __tablename__ = "mediator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    tier: Mapped[str] = mapped_column(String(20), index=True)
+    # Dispute types the mediator specialises in, e.g. ["劳动争议", "合同债务"].
+    specialties: Mapped[list] = mapped_column(JsonType, default=list)
+    # 人民调解 / 行政调解 / 司法调解 / 行业性专业性调解
+    mediation_type: Mapped[str] = mapped_column(String(20), default="人民调解")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    active_load: Mapped[int] = mapped_column(Integer, default=0)
+    gold: Mapped[bool] = mapped_column(Boolean, default=False)  # 金牌调解员
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class MediatorAssignment(Base):
+    """Which mediator took a case, and whether the party chose them; released when archived."""
+
+    __tablename__ = "mediator_assignment"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id"), index=True)
+    chosen_by_party: Mapped[bool] = mapped_column(Boolean, default=False)
+    counts_load: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    mediator: Mapped[Mediator] = relationship(lazy="joined")
+
+
+class SubsidyRecord(Base):
+    """以案定补: the subsidy due to a mediator for one resolved case."""
+
+    __tablename__ = "subsidy_record"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)  # yuan
+    difficulty: Mapped[str] = mapped_column(String(20))
+    satisfaction: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class JudicialConfirmation(Base):
+    """司法确认: a request to the court to confirm a mediation agreement, and its result."""
+
+    __tablename__ = "judicial_confirmation"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    court: Mapped[str] = mapped_column(String(120))
+    agreement_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="requested")  # requested | confirmed | rejected
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ruling_no: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Archive(Base):
+    """结案存档: the summary kept when a case is closed or handed to the court."""
+
+    __tablename__ = "case_archive"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    case_code: Mapped[str] = mapped_column(String(60), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[dict] = mapped_column(JsonType, default=dict)
+    archived_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CaseCodeSequence(Base):
+    """Last sequence number issued per code prefix (county and day), for 一案一码."""
+
+    __tablename__ = "case_code_sequence"
+
+    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+LEDGER_MODELS = (Order, OrderEvent, Outbox, Mediator, MediatorAssignment, SubsidyRecord,
+                 JudicialConfirmation, Archive, CaseCodeSequence)
