@@ -1,0 +1,73 @@
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from api.cli import main
+from engine.models import OrgUnit, ProcessVersion, User
+from tests.conftest import ON_POSTGRES
+from tests.helpers import FIXTURES
+
+pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="runs on its own SQLite file")
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, echo_handler):
+    processes = tmp_path / "processes"
+    processes.mkdir()
+    shutil.copy(FIXTURES / "simple.bpmn", processes)
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    for key in [k for k in os.environ if k.startswith("MEDIATE_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("MEDIATE_DATABASE_URL", url)
+    monkeypatch.setenv("MEDIATE_PROCESSES_DIR", str(processes))
+    monkeypatch.setenv("MEDIATE_FORMS_DIR", str(FIXTURES / "forms"))
+    return url
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"]])
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_demo_loads_the_county_once(env):
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo data loaded" in first.output
+    second = runner.invoke(main, ["demo"])
+    assert "already present" in second.output
+    with Session(create_engine(env)) as s:
+        kinds = dict(s.execute(select(OrgUnit.kind, func.count()).group_by(OrgUnit.kind)).all())
+        assert kinds == {"county": 1, "town": 3, "village": 9, "grid": 18, "department": 5}
+        assert {"admin", "designer", "county_staff", "town_staff", "village_mediator", "grid_worker",
+                "leader", "department"} <= set(s.scalars(select(User.username)))
+        assert s.scalar(select(func.count()).select_from(ProcessVersion)) == 1
+
+
+def test_upgrade_and_deploy_create_no_users(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(main, ["deploy", str(FIXTURES / "simple.bpmn")])
+    assert result.exit_code == 0, result.output
+    assert "simple v1 (new)" in result.output
+    with Session(create_engine(env)) as s:
+        assert s.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_deploy_reports_element_errors(env, tmp_path):
+    target = tmp_path / "bad_simple.bpmn"
+    target.write_text((FIXTURES / "simple.bpmn").read_text().replace('id="echo"', 'id="missing_op"'))
+    result = CliRunner().invoke(main, ["deploy", str(target)])
+    assert result.exit_code != 0
+    assert "stamp" in result.output and "missing_op" in result.output
+
+
+def test_bad_setting_is_a_clear_error(env, monkeypatch):
+    monkeypatch.setenv("MEDIATE_SCHEDULER", "sometimes")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code != 0 and "MEDIATE_SCHEDULER" in result.output

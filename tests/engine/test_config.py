@@ -1,0 +1,26 @@
+import pytest
+
+from engine.config import ConfigError, load_settings
+
+
+def test_defaults_and_overrides(tmp_path):
+    settings = load_settings({"MEDIATE_SCHEDULER": "off", "MEDIATE_SWEEP_SECONDS": "2.5",
+                              "MEDIATE_DATABASE_URL": "postgresql://u@h/db", "MEDIATE_FORMS_DIR": str(tmp_path)})
+    assert settings.scheduler is False and settings.sweep_seconds == 2.5
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.forms_dir == tmp_path
+    assert load_settings({}).database_url.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("env,name", [
+    ({"MEDIATE_SCHEDULER": "maybe"}, "MEDIATE_SCHEDULER"),
+    ({"MEDIATE_SWEEP_SECONDS": "-1"}, "MEDIATE_SWEEP_SECONDS"),
+    ({"MEDIATE_PAGE_SIZE": "ten"}, "MEDIATE_PAGE_SIZE"),
+    ({"MEDIATE_DATABASE_URL": "mysql://x"}, "MEDIATE_DATABASE_URL"),
+    ({"MEDIATE_FORMS_DIR": "/no/such/dir"}, "MEDIATE_FORMS_DIR"),
+    ({"MEDIATE_TYPO": "1"}, "MEDIATE_TYPO"),
+    ({"MEDIATE_LOG_LEVEL": "loud"}, "MEDIATE_LOG_LEVEL"),
+])
+def test_bad_settings_name_the_variable(env, name):
+    with pytest.raises(ConfigError, match=name):
+        load_settings(env)
