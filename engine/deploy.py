@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 
-from . import audit, spiff, validation
+from . import audit, decisions, spiff, validation
 from .errors import DeploymentRejected, NotFound
 from .models import Deployment, DeploymentFile, ProcessVersion
 
@@ -228,6 +228,7 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     session.flush()
     result = [v if isinstance(v, dict) else _version_dict(v, True) for v in versions]
     audit.record(session, "deployed", actor, detail={"deployment": deployment.id, "versions": result})
+    decisions.forget()
     return {"deployment": deployment.id, "versions": result}
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, inbox, models, spiff, timers
+from . import audit, clock, decisions, inbox, models, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step.
@@ -64,12 +64,14 @@ class CaseRun:
         spec, subprocess_specs = spiff.load_spec(self.case.process_version.spec_json)
         self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         self.workflow.task_tree.data.update(copy.deepcopy(data))
+        decisions.bind_current(self.session, self.workflow)
         return self.workflow
 
     def load(self):
         """Restore the workflow from the case's stored state."""
         self.workflow = spiff.load_state(self.case.state.state_json, self.case.process_version.spec_json,
                                          self.script_engine)
+        decisions.bind_current(self.session, self.workflow)
         return self.workflow
 
     def persist(self) -> list:

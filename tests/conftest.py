@@ -118,3 +118,14 @@ def cheap_password_hashing(monkeypatch):
     from engine import accounts
 
     monkeypatch.setattr(accounts, "_N", 2**4)
+
+
+@pytest.fixture(autouse=True)
+def fresh_decision_tables(monkeypatch):
+    """Each test sees the decision tables of its own database at once."""
+    from engine import decisions
+
+    decisions.forget()
+    monkeypatch.setattr(decisions, "CHECK_SECONDS", 0.0)
+    yield
+    decisions.forget()
