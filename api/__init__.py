@@ -17,6 +17,7 @@ from .paths import MIGRATIONS_DIR
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; nothing touches the database until a request or command does."""
     settings = settings or load_settings()
+    engine_db.ensure_sqlite_folder(settings.database_url)
     app = Flask(__name__, static_folder=None)
     app.config.update(
         MEDIATE=settings,

@@ -115,6 +115,9 @@ def serve(host, port):
     app = _app()
     _upgrade(app)
     _report(deploy_defaults(app))
+    from . import scheduler
+    if scheduler.start(app):
+        click.echo("scheduler: sweeping timers in this process (MEDIATE_SCHEDULER=off to leave it to `mediate worker`)")
     click.echo(f"Mediate on http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

@@ -33,6 +33,10 @@ OPERATIONS = [
     ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, [401]),
     ("post", "/incidents/{id}/retry", "Retry the engine steps of an incident's case", None, None, "IncidentOut",
      200, [401, 403, 404]),
+    ("get", "/timers", "Waiting timers of visible cases, soonest first (supervisors)", None, "TimerQuery",
+     "TimerOut[]", 200, [400, 401, 403]),
+    ("post", "/timers/recalc", "Re-derive waiting timers from the current rules (admin)", "RecalcIn", None,
+     "RecalcOut", 200, [400, 401, 403, 404]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

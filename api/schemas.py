@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
+from engine.models import TIMER_KINDS
 from engine.tasks import SCOPES
 
 
@@ -164,3 +167,42 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error = fields.Nested(ErrorBody)
+
+
+class TimerQuery(PageIn):
+    due_before = fields.AwareDateTime(default_timezone=UTC)
+    kind = fields.String(validate=validate.OneOf(TIMER_KINDS))
+    case = fields.String(validate=validate.Length(max=60))
+    state = fields.String(load_default="waiting", validate=validate.OneOf(["waiting", "fired", "cancelled"]))
+
+
+class TimerOut(Schema):
+    id = fields.Integer()
+    case_code = fields.Function(lambda t: t.case.code)
+    task = fields.String(attribute="spec_id")
+    kind = fields.String()
+    state = fields.String()
+    due_at = fields.DateTime()
+    fire_at = fields.DateTime()
+    fired_count = fields.Integer()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    fired_at = fields.DateTime(allow_none=True)
+
+
+class RecalcIn(Strict):
+    case = fields.String(validate=validate.Length(min=1, max=60))
+
+
+class MovedTimerOut(Schema):
+    case = fields.String()
+    timer = fields.Integer()
+    task = fields.String()
+    kind = fields.String()
+    to = fields.String()
+    from_ = fields.String(data_key="from", attribute="from")
+
+
+class RecalcOut(Schema):
+    checked = fields.Integer()
+    moved = fields.List(fields.Nested(MovedTimerOut))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -20,3 +22,10 @@ def configure(engine: Engine) -> None:
     """Apply per-connection settings for the engine's dialect."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite database file, so a fresh clone just works."""
+    made = make_url(url)
+    if made.get_backend_name() == "sqlite" and made.database and made.database != ":memory:":
+        Path(made.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)

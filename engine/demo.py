@@ -6,42 +6,65 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import accounts, orgs
-from .models import OrgUnit, User
+from .models import Mediator, OrgUnit, User
 
 DEMO_PASSWORD = "demo-pass"
-TOWNS = [("town-1", "城关镇"), ("town-2", "河口镇"), ("town-3", "山前镇")]
+# Unit codes follow the administrative-division style: county, county-TT, county-TT-VVV, …-GG.
+COUNTY = "441581"
+TOWNS = [(f"{COUNTY}-01", "城关镇"), (f"{COUNTY}-02", "河口镇"), (f"{COUNTY}-03", "山前镇")]
 VILLAGES = ["东村", "西村", "南村"]
-DEPARTMENTS = [("dept-police", "县公安局"), ("dept-court", "县人民法院"), ("dept-labour", "县人社局"),
-               ("dept-justice", "县司法局"), ("dept-housing", "县住建局")]
+DEPARTMENTS = [(f"{COUNTY}-GA", "县公安局"), (f"{COUNTY}-FY", "县人民法院"), (f"{COUNTY}-RS", "县人社局"),
+               (f"{COUNTY}-SF", "县司法局"), (f"{COUNTY}-ZJ", "县住建局")]
+TOWN_1, VILLAGE_1, GRID_1 = f"{COUNTY}-01", f"{COUNTY}-01-001", f"{COUNTY}-01-001-01"
 # username, role, unit code, display name
 USERS = [
-    ("admin", "admin", "county", "系统管理员 Administrator"),
-    ("designer", "designer", "county", "流程设计 Process designer"),
-    ("county_staff", "centre_staff", "county", "县综治中心 County centre staff"),
-    ("leader", "leader", "county", "包案领导 Case-owning leader"),
-    ("town_staff", "centre_staff", "town-1", "镇综治中心 Town centre staff"),
-    ("town_mediator", "mediator", "town-1", "镇调解员 Town mediator"),
-    ("village_mediator", "mediator", "village-1-1", "村调解员 Village mediator"),
-    ("grid_worker", "grid_worker", "grid-1-1-1", "网格员 Grid worker"),
-    ("department", "department", "dept-police", "公安局 Department officer"),
-    ("county_mediator", "mediator", "county", "县调解员 County mediator"),
+    ("admin", "admin", COUNTY, "系统管理员 Administrator"),
+    ("designer", "designer", COUNTY, "流程设计 Process designer"),
+    ("county_staff", "centre_staff", COUNTY, "县综治中心 County centre staff"),
+    ("leader", "leader", COUNTY, "包案领导 Case-owning leader"),
+    ("town_staff", "centre_staff", TOWN_1, "镇综治中心 Town centre staff"),
+    ("town_mediator", "mediator", TOWN_1, "镇调解员 Town mediator"),
+    ("village_mediator", "mediator", VILLAGE_1, "村调解员 Village mediator"),
+    ("grid_worker", "grid_worker", GRID_1, "网格员 Grid worker"),
+    ("department", "department", f"{COUNTY}-GA", "公安局 Department officer"),
+    ("county_mediator", "mediator", COUNTY, "县调解员 County mediator"),
 ]
 
 
 def _units(session: Session) -> dict[str, OrgUnit]:
-    county = orgs.add_unit(session, "county", "示范县综治中心", "county")
-    units = {"county": county}
+    county = orgs.add_unit(session, COUNTY, "示范县综治中心", "county")
+    units = {COUNTY: county}
     for code, name in DEPARTMENTS:
         units[code] = orgs.add_unit(session, code, name, "department", county)
-    for t, (town_code, town_name) in enumerate(TOWNS, start=1):
+    for town_code, town_name in TOWNS:
         town = units[town_code] = orgs.add_unit(session, town_code, town_name, "town", county)
         for v, village_name in enumerate(VILLAGES, start=1):
-            village = units[f"village-{t}-{v}"] = orgs.add_unit(
-                session, f"village-{t}-{v}", f"{town_name}{village_name}", "village", town)
+            code = f"{town_code}-{v:03d}"
+            village = units[code] = orgs.add_unit(session, code, f"{town_name}{village_name}", "village", town)
             for g in (1, 2):
-                units[f"grid-{t}-{v}-{g}"] = orgs.add_unit(
-                    session, f"grid-{t}-{v}-{g}", f"{village.name}第{g}网格", "grid", village)
+                units[f"{code}-{g:02d}"] = orgs.add_unit(
+                    session, f"{code}-{g:02d}", f"{village.name}第{g}网格", "grid", village)
     return units
+
+
+# (name, tier, unit code, specialties, mediation type, gold, linked demo user)
+POOL = [
+    ("张秀兰", "village", VILLAGE_1, ["婚姻家庭", "邻里纠纷"], "人民调解", True, "village_mediator"),
+    ("李建国", "village", f"{COUNTY}-01-002", ["土地山林", "邻里纠纷"], "人民调解", False, None),
+    ("王德明", "village", f"{COUNTY}-02-001", ["邻里纠纷", "物业纠纷"], "人民调解", False, None),
+    ("赵红梅", "town", TOWN_1, ["劳动争议", "合同债务"], "行政调解", True, "town_mediator"),
+    ("陈志强", "town", f"{COUNTY}-02", ["交通事故", "医疗纠纷"], "行业性专业性调解", False, None),
+    ("刘海燕", "town", f"{COUNTY}-03", ["征地拆迁", "土地山林"], "行政调解", False, None),
+    ("周法官", "county", COUNTY, ["合同债务", "劳动争议", "征地拆迁"], "司法调解", True, "county_mediator"),
+    ("吴律师", "county", COUNTY, ["医疗纠纷", "交通事故"], "行业性专业性调解", False, None),
+]
+
+
+def _pool(session: Session, units: dict[str, OrgUnit], users: dict[str, User]) -> None:
+    for name, tier, unit_code, specialties, kind, gold, username in POOL:
+        session.add(Mediator(name=name, tier=tier, org_unit=units[unit_code], specialties=specialties,
+                             mediation_type=kind, gold=gold,
+                             user_id=users[username].id if username else None))
 
 
 def load(session: Session, extra=None) -> bool:
@@ -49,8 +72,10 @@ def load(session: Session, extra=None) -> bool:
     if session.scalar(select(User.id).where(User.username == "admin")) is not None:
         return False
     units = _units(session)
-    for username, role, unit_code, display in USERS:
-        accounts.add_user(session, username, DEMO_PASSWORD, role, units[unit_code], display)
+    users = {username: accounts.add_user(session, username, DEMO_PASSWORD, role, units[unit_code], display)
+             for username, role, unit_code, display in USERS}
+    session.flush()
+    _pool(session, units, users)
     if extra is not None:
         extra(session, units)
     session.flush()

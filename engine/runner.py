@@ -77,8 +77,10 @@ class CaseRun:
     def persist(self) -> list:
         """Save the state and bring the case's inbox rows in line with it."""
         self.save()
+        rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
+        # After the inbox, so a timer firing can flag the task rows it watches and set their due dates.
         timers.sync(self.session, self.case, self.workflow)
-        return inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
+        return rows
 
     def save(self) -> None:
         """Write the workflow state and mirror the case fields onto the case row."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from jsonschema import Draft202012Validator, SchemaError
@@ -29,8 +30,13 @@ def _expr(source, mode="eval") -> str | None:
     return None
 
 
+# SpiffWorkflow's DMN engine reads "?" (outside quotes) as the column's input value.
+_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
 def _dmn_cell(text: str) -> str | None:
-    """DMN input cells are either expressions or comparisons like ``> 5``."""
+    """DMN input cells are expressions, comparisons like ``> 5``, or use ``?`` for the input."""
+    text = _QUESTION_MARK.sub("dmninputexpr", text)
     if _expr(text) is None or _expr(f"v {text}") is None:
         return None
     return _expr(text)

@@ -1,3 +1,25 @@
-"""Service-task handlers, one per file, registered by the operator name the BPMN uses."""
+"""Service-task handlers, one per file, registered under the operator name the BPMN uses."""
 
-REGISTRY: dict = {}
+from . import (
+    archive,
+    case_code,
+    dispatch_order,
+    judicial_confirmation,
+    match_mediator,
+    notify,
+    order_event,
+    resolve_unit,
+    subsidy_record,
+)
+
+REGISTRY = {
+    "archive": archive.handle,
+    "case_code": case_code.handle,
+    "dispatch_order": dispatch_order.handle,
+    "judicial_confirmation": judicial_confirmation.handle,
+    "match_mediator": match_mediator.handle,
+    "notify": notify.handle,
+    "order_event": order_event.handle,
+    "resolve_unit": resolve_unit.handle,
+    "subsidy_record": subsidy_record.handle,
+}

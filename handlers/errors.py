@@ -1,8 +1,8 @@
-"""The one exception a handler raises on purpose."""
+"""The one error a handler raises on purpose; a diagram can catch it by its code."""
 
 
 class HandlerError(Exception):
-    """A business failure; ``code`` is the BPMN error code a diagram may catch."""
+    """A business error with a stable code (matched by an error boundary event) and a message."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)

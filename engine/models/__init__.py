@@ -2,11 +2,24 @@
 
 from .base import Base, utcnow
 from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
+from .ledger import (
+    Archive,
+    CaseCodeSequence,
+    JudicialConfirmation,
+    Mediator,
+    MediatorAssignment,
+    Order,
+    OrderEvent,
+    Outbox,
+    SubsidyRecord,
+)
 from .org import ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
 from .process import Deployment, DeploymentFile, ProcessVersion
+from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
     "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
     "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
-    "ProcessVersion",
+    "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
+    "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
 ]

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api.cli import main
-from engine.models import OrgUnit, ProcessVersion, User
+from engine.models import Mediator, OrgUnit, ProcessVersion, User
 from tests.conftest import ON_POSTGRES
 from tests.helpers import FIXTURES
 
@@ -44,6 +44,7 @@ def test_demo_loads_the_county_once(env):
     with Session(create_engine(env)) as s:
         kinds = dict(s.execute(select(OrgUnit.kind, func.count()).group_by(OrgUnit.kind)).all())
         assert kinds == {"county": 1, "town": 3, "village": 9, "grid": 18, "department": 5}
+        assert s.scalar(select(func.count()).select_from(Mediator)) == 8
         assert {"admin", "designer", "county_staff", "town_staff", "village_mediator", "grid_worker",
                 "leader", "department"} <= set(s.scalars(select(User.username)))
         assert s.scalar(select(func.count()).select_from(ProcessVersion)) == 1

@@ -1,0 +1,100 @@
+"""APScheduler triggers the sweep and the monthly snapshot; the engine decides what happens.
+
+``mediate serve`` starts it in-process (one machine); ``mediate worker`` runs it alone for
+scale-out, with ``MEDIATE_SCHEDULER=off`` on the web processes. It starts at most once per
+process, never in the reloader's watcher process, and never in tests unless a test asks.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from engine import analysis, sweep
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_started: tuple[int, BackgroundScheduler] | None = None
+
+
+def sweep_job(app) -> None:
+    """Fire the timers that are due now."""
+    with app.app_context():
+        try:
+            result = sweep.sweep(db.session, app.config["MEDIATE"].sweep_batch)
+            if result.cases or result.failed:
+                log.info("sweep: %s", result.as_dict())
+        finally:
+            db.session.remove()
+
+
+def monthly_job(app) -> None:
+    """Store last month's snapshot (idempotent, so a rerun or a second worker is harmless)."""
+    with app.app_context():
+        try:
+            analysis.monthly_snapshot(db.session)
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def build(app, blocking: bool = False):
+    """A scheduler with the sweep every ``MEDIATE_SWEEP_SECONDS`` and the snapshot on each 1st."""
+    settings = app.config["MEDIATE"]
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                    "misfire_grace_time": 300})
+    scheduler.add_job(sweep_job, IntervalTrigger(seconds=settings.sweep_seconds), args=[app], id="sweep")
+    scheduler.add_job(monthly_job, CronTrigger(day=1, hour=0, minute=30), args=[app], id="monthly_snapshot")
+    return scheduler
+
+
+def should_start(app, force: bool = False) -> bool:
+    """Whether this process should run the scheduler."""
+    if force:
+        return True
+    if app.config.get("TESTING") or not app.config["MEDIATE"].scheduler:
+        return False
+    # Under Werkzeug's reloader the watcher process never serves; only its child (RUN_MAIN) schedules.
+    return not (app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true")
+
+
+def start(app, force: bool = False) -> BackgroundScheduler | None:
+    """Start the background scheduler once in this process; returns it, or None when it should not run."""
+    global _started
+    with _lock:
+        if _started is not None and _started[0] == os.getpid():
+            return _started[1]
+        if not should_start(app, force):
+            return None
+        scheduler = build(app)
+        scheduler.start()
+        atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+        _started = (os.getpid(), scheduler)
+        return scheduler
+
+
+def stop() -> None:
+    """Stop this process's scheduler, if it started one (tests)."""
+    global _started
+    with _lock:
+        if _started is not None and _started[1].running:
+            _started[1].shutdown(wait=False)
+        _started = None
+
+
+def run_worker(app) -> None:
+    """Run the scheduler in the foreground until interrupted (``mediate worker``)."""
+    scheduler = build(app, blocking=True)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()

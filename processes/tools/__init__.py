@@ -1,0 +1,1 @@
+"""Bootstrap generators for the diagrams and tables in processes/ (see build.py)."""

@@ -1,0 +1,158 @@
+"""The five orders (五单) and the processes they call: dispatch round, handling round, mediation."""
+
+from __future__ import annotations
+
+from .bpmn_builder import Process
+
+CS, DEPT, MED = "centre_staff", "department", "mediator"
+
+
+def five_orders() -> Process:
+    p = Process(
+        "five_orders", "五单流转 Five orders", [CS],
+        doc="One dispatched piece of work: 派单 dispatch and 接单 accept (repeated while the unit "
+            "returns it, bounded by max_dispatch_rounds), then 处置 handling with 定时催办 reminders and "
+            "督办单 supervision, 评单 review and 核单 verification (repeated while not verified, bounded "
+            "by max_verify_rounds). Reads the deadlines computed by the calling tier round. "
+            "Writes order_outcome: resolved | failed | timeout | unverified | not_accepted.")
+    p.start("start_orders", "收到派单任务", 0, CS)
+    p.call("dispatch_rounds", "派单·接单(可改派)", 1, CS, "dispatch_round",
+           loop="not order_accepted and dispatch_round < max_dispatch_rounds", loop_max=20,
+           pre="dispatch_round = 0\norder_accepted = False\nreturn_reason = ''\ntarget_unit_code = None",
+           doc="Dispatch to the responsible unit; the unit accepts or returns it with a reason and the "
+               "centre re-dispatches.")
+    p.gateway("gw_accepted", "已接单?", 2, CS)
+    p.call("handling_rounds", "处置·评单·核单", 3, CS, "handling_round",
+           loop="handling_state == 'unverified' and verify_round < max_verify_rounds", loop_max=20,
+           pre="verify_round = 0\nhandling_state = None",
+           doc="Handling with reminders and supervision, then review and verification; an order that "
+               "is not verified goes back to the unit.")
+    p.script("set_outcome", "记录办理结果", 4, CS,
+             "order_outcome = 'resolved' if handling_state == 'verified' else handling_state")
+    p.end("end_orders", "五单闭环", 5, CS)
+    p.script("not_accepted", "无单位接单", 3, CS, "order_outcome = 'not_accepted'", row=1)
+    p.end("end_not_accepted", "未接单结束", 4, CS, row=1)
+    p.rows[CS] = 2
+    p.chain("start_orders", "dispatch_rounds", "gw_accepted")
+    p.flow("gw_accepted", "handling_rounds", "已接单", default=True)
+    p.flow("gw_accepted", "not_accepted", "未接单", condition="not order_accepted")
+    p.chain("handling_rounds", "set_outcome", "end_orders")
+    p.chain("not_accepted", "end_not_accepted")
+    return p
+
+
+def dispatch_round() -> Process:
+    p = Process(
+        "dispatch_round", "派单接单 Dispatch and accept", [CS, DEPT], rows={CS: 2, DEPT: 2},
+        doc="One dispatch: the centre sends the order (a re-dispatch first picks the unit), the unit "
+            "accepts it or returns it with a reason before acceptance_timeout.")
+    p.start("start_dispatch", "派单", 0, CS)
+    p.script("begin_dispatch", "派单轮次", 1, CS, "dispatch_round += 1")
+    p.gateway("gw_redispatch", "改派?", 2, CS)
+    p.user("choose_unit", "改派单位", 3, CS, "dispatch_round/choose_unit.schema.json", row=1,
+           doc="The order came back (return_reason); choose the unit to re-dispatch to.")
+    p.gateway("gw_redispatch_join", "", 4, CS)
+    p.service("dispatch", "派单 Dispatch", 5, CS, "dispatch_order", {
+        "case_code": "case_code", "tier": "tier", "location_unit_code": "location_unit_code",
+        "target_unit_code": "target_unit_code", "order_type": "'dispatch'",
+        "round": "dispatch_round", "accept_within": "acceptance_timeout",
+        "handle_within": "handling_duration", "dispute_type": "dispute_type",
+    }, "dispatch_result",
+        post="unit_code = dispatch_result['unit_code']\norder_id = dispatch_result['order_id']\n"
+             "case_status = 'dispatched'")
+    p.user("accept_order", "接单 Accept", 6, DEPT, "dispatch_round/accept_order.schema.json",
+           doc="The responsible unit accepts the order or returns it with a reason.")
+    p.timer("accept_overdue", "接单超时", "accept_order", "timeDuration", "acceptance_timeout")
+    p.script("accept_timeout", "超时未接单", 7, DEPT,
+             "order_accepted = False\nreturn_reason = '超时未接单 acceptance deadline passed'", row=1)
+    p.gateway("gw_accept_join", "", 8, CS)
+    p.service("record_acceptance", "登记接单/退单", 9, CS, "order_event", {
+        "order_id": "order_id", "event": "'accepted' if order_accepted else 'returned'",
+        "reason": "return_reason",
+    }, "acceptance_event")
+    p.end("end_dispatch", "派单结束", 10, CS)
+    p.chain("start_dispatch", "begin_dispatch", "gw_redispatch")
+    p.flow("gw_redispatch", "gw_redispatch_join", "首次派单", default=True)
+    p.flow("gw_redispatch", "choose_unit", "退单改派", condition="dispatch_round > 1")
+    p.chain("choose_unit", "gw_redispatch_join", "dispatch", "accept_order", "gw_accept_join")
+    p.chain("accept_overdue", "accept_timeout", "gw_accept_join")
+    p.chain("gw_accept_join", "record_acceptance", "end_dispatch")
+    return p
+
+
+def handling_round() -> Process:
+    p = Process(
+        "handling_round", "处置评单核单 Handle, review, verify", [MED, CS], rows={CS: 4},
+        doc="One round of handling an accepted order. Reminders every reminder_interval "
+            "(定时催办), a supervision order when handling_duration passes (超时督办), and the "
+            "round ends as 'timeout' at overdue_limit. Writes handling_state: verified | "
+            "unverified | failed | timeout.")
+    p.start("start_handling", "开始处置", 0, CS)
+    p.script("begin_handling", "处置轮次", 1, CS, "verify_round += 1\ncase_status = 'mediating'")
+    p.service("assign_mediator", "匹配调解员", 2, CS, "match_mediator", {
+        "specialty": "dispute_type", "tier": "tier", "unit_code": "unit_code",
+        "preferred_mediator_id": "preferred_mediator_id", "mediation_type": "mediation_type",
+    }, "mediator_match", post="mediator_id = mediator_match['mediator_id']")
+    p.call("mediation", "处置(调查·调解)", 3, MED, "mediation",
+           doc="实地调查 investigate and 组织调解 mediate, by the assigned mediator.")
+    p.timer("overdue", "超期", "mediation", "timeDuration", "overdue_limit", slot=0)
+    p.timer("supervise", "超时督办", "mediation", "timeDuration", "handling_duration",
+            interrupting=False, slot=1)
+    p.timer("remind", "定时催办", "mediation", "timeCycle", "reminder_cycle", interrupting=False, slot=2)
+    p.service("log_reminder", "催办登记", 4, CS, "order_event",
+              {"order_id": "order_id", "event": "'reminder'", "reason": "''"}, "reminder_event", row=1)
+    p.service("send_reminder", "催办通知", 5, CS, "notify", {
+        "kind": "'reminder'", "unit_code": "unit_code", "role": "'mediator'",
+        "subject": "'催办 Reminder ' + case_code", "body": "'请按时办理 Please handle the order in time'",
+    }, "reminder_notice", row=1)
+    p.end("end_reminder", "已催办", 6, CS, row=1)
+    p.service("log_supervision", "督办单", 4, CS, "order_event",
+              {"order_id": "order_id", "event": "'supervision'", "reason": "'超时督办 overdue'"},
+              "supervision_event", row=2)
+    p.service("send_supervision", "督办通知", 5, CS, "notify", {
+        "kind": "'supervision'", "unit_code": "unit_code", "role": "'department'",
+        "subject": "'督办单 Supervision order ' + case_code",
+        "body": "'办理期限已过 The handling deadline has passed'",
+    }, "supervision_notice", row=2)
+    p.end("end_supervision", "已督办", 6, CS, row=2)
+    p.script("overdue_timeout", "超期未办结", 4, CS, "handling_state = 'timeout'", row=3)
+    p.gateway("gw_result", "调解成功?", 4, CS)
+    p.script("mediation_failed", "调解不成", 5, MED, "handling_state = 'failed'")
+    p.user("review_order", "评单 Review", 5, CS, "handling_round/review_order.schema.json",
+           doc="The dispatching centre evaluates how the unit handled the order.")
+    p.service("log_review", "登记评单", 6, CS, "order_event", {
+        "order_id": "order_id", "event": "'review'", "reason": "review_comment", "score": "review_score",
+    }, "review_event")
+    p.user("verify_order", "核单 Verify", 7, CS, "handling_round/verify_order.schema.json",
+           doc="Return visit to the party: is the result real? Not verified sends the order back.")
+    p.service("log_verification", "登记核单", 8, CS, "order_event", {
+        "order_id": "order_id", "event": "'verified' if order_verified else 'not_verified'",
+        "reason": "verify_note",
+    }, "verification_event")
+    p.script("set_verified", "核单结论", 9, CS,
+             "handling_state = 'verified' if order_verified else 'unverified'")
+    p.gateway("gw_handling_join", "", 10, CS)
+    p.end("end_handling", "本轮结束", 11, CS)
+    p.end("end_overdue", "超期结束", 5, CS, row=3)
+    p.chain("start_handling", "begin_handling", "assign_mediator", "mediation", "gw_result")
+    p.flow("gw_result", "review_order", "达成协议", condition="mediation_result == 'agreed'")
+    p.flow("gw_result", "mediation_failed", "调解不成", default=True)
+    p.chain("review_order", "log_review", "verify_order", "log_verification", "set_verified",
+            "gw_handling_join", "end_handling")
+    p.chain("mediation_failed", "gw_handling_join")
+    p.chain("remind", "log_reminder", "send_reminder", "end_reminder")
+    p.chain("supervise", "log_supervision", "send_supervision", "end_supervision")
+    p.chain("overdue", "overdue_timeout", "end_overdue")
+    return p
+
+
+def mediation() -> Process:
+    p = Process("mediation", "调查调解 Investigate and mediate", [MED],
+                doc="实地调查 then 组织调解 by the mediator the centre matched (or the party chose).")
+    p.start("start_mediation", "开始调解", 0, MED)
+    p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
+           pre="case_status = 'investigating'")
+    p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json")
+    p.end("end_mediation", "调解结束", 3, MED)
+    p.chain("start_mediation", "investigate", "mediate", "end_mediation")
+    return p

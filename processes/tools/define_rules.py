@@ -1,0 +1,108 @@
+"""The initial decision tables. Administrators edit the generated .dmn files afterwards."""
+
+from __future__ import annotations
+
+from .dmn_builder import Table
+
+MAJOR = ["'major'", "'county'", "True"]
+WEEKLY_REPORT, NO_REPORT = "'R12/P7D'", "'R0/P7D'"
+
+
+def triage() -> Table:
+    t = Table(
+        "triage", "分级分类 Triage", "UNIQUE",
+        [("争议类型 Dispute type", "dispute_type", "string"), ("涉及金额 Amount (yuan)", "amount", "number"),
+         ("当事人数 Number of parties", "party_count", "integer"),
+         ("风险标记 Risk flags", "risk_flags", "string")],
+        [("严重程度 Severity", "severity", "string"), ("起始层级 Starting tier", "start_tier", "string"),
+         ("领导包案 Leader ownership", "leader_required", "boolean"),
+         ("建议调解类型 Mediation type", "mediation_type", "string"),
+         ("包案报告周期 Progress report cycle", "progress_cycle", "string")],
+        doc="普通纠纷窗口直办、复杂纠纷联席会商、重大风险领导包办. The first matching row wins.")
+    t.row(["-", "-", "-", "'群体性' in ?"], [*MAJOR, "'行政调解'", WEEKLY_REPORT], "群体性事件 mass incident")
+    t.row(["-", "-", "-", "'极端' in ?"], [*MAJOR, "'人民调解'", WEEKLY_REPORT], "个人极端风险 extreme risk")
+    t.row(["? == '征地拆迁'", "-", "-", "-"], [*MAJOR, "'行政调解'", WEEKLY_REPORT], "征地拆迁 land requisition")
+    t.row(["-", "? >= 1000000", "-", "-"], [*MAJOR, "'司法调解'", WEEKLY_REPORT], "百万元以上 large amount")
+    t.row(["-", "-", "? >= 30", "-"], [*MAJOR, "'行政调解'", WEEKLY_REPORT], "30人以上 many parties")
+    complex_ = ["'complex'", "'town'", "False"]
+    t.row(["-", "-", "-", "'重复信访' in ?"], [*complex_, "'行政调解'", NO_REPORT], "重复信访 repeat petition")
+    t.row(["-", "? >= 100000", "-", "-"], [*complex_, "'司法调解'", NO_REPORT], "十万元以上 larger amount")
+    t.row(["-", "-", "? >= 5", "-"], [*complex_, "'人民调解'", NO_REPORT], "多方当事人 several parties")
+    t.row(["? in ('医疗纠纷', '劳动争议', '交通事故', '物业纠纷')", "-", "-", "-"],
+          [*complex_, "'行业性专业性调解'", NO_REPORT], "专业领域 professional field")
+    t.row(["? in ('邻里纠纷', '婚姻家庭')", "? < 5000", "? <= 2", "-"],
+          ["'ordinary'", "'grid'", "False", "'人民调解'", NO_REPORT], "小事网格即办 small, on the spot")
+    t.row(["-", "-", "-", "-"], ["'ordinary'", "'village'", "False", "'人民调解'", NO_REPORT],
+          "小事不出村 ordinary")
+    return t
+
+
+def deadlines() -> Table:
+    t = Table(
+        "deadlines", "办理时限 Deadlines", "UNIQUE",
+        [("层级 Tier", "tier", "string"), ("严重程度 Severity", "severity", "string")],
+        [("接单时限(小时) Acceptance hours", "acceptance_hours", "integer"),
+         ("办理时限 Handling duration", "handling_duration", "string"),
+         ("催办间隔 Reminder interval", "reminder_interval", "string"),
+         ("超期上限 Overdue limit", "overdue_limit", "string"),
+         ("派单轮次上限 Max dispatch rounds", "max_dispatch_rounds", "integer"),
+         ("核单轮次上限 Max verification rounds", "max_verify_rounds", "integer")],
+        doc="接诉即办、定时催办、超时督办. Durations are ISO-8601. handling_duration triggers the "
+            "supervision order; overdue_limit ends the round as 'timeout' (escalation).")
+    t.row(["'grid'", "-"], ["1", "'PT24H'", "'PT4H'", "'PT24H'", "1", "1"], "网格即采即办 same day")
+    t.row(["'village'", "'ordinary'"], ["2", "'PT24H'", "'PT4H'", "'PT48H'", "2", "2"],
+          "一般纠纷村级调，力争当日化解")
+    t.row(["'village'", "-"], ["4", "'P3D'", "'PT12H'", "'P5D'", "2", "2"], "一般性矛盾纠纷3天内办结")
+    t.row(["'town'", "'ordinary'"], ["8", "'P3D'", "'P1D'", "'P5D'", "2", "2"], "一般性矛盾纠纷3天内办结")
+    t.row(["'town'", "'complex'"], ["24", "'P30D'", "'P7D'", "'P40D'", "2", "2"], "复杂矛盾镇级办，一个月内化解")
+    t.row(["'town'", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "较大矛盾纠纷20天内办结")
+    t.row(["'county'", "'major'"], ["24", "'P90D'", "'P7D'", "'P100D'", "3", "3"],
+          "重大事项县级统，领导包案，三个月内化解")
+    t.row(["'county'", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "较大矛盾纠纷20天内办结")
+    t.row(["-", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "其他层级 any other tier")
+    return t
+
+
+def escalation() -> Table:
+    t = Table(
+        "escalation", "升级规则 Escalation", "UNIQUE",
+        [("层级 Tier", "tier", "string"), ("办理结果 Outcome", "order_outcome", "string"),
+         ("本级轮次 Rounds used at this tier", "rounds_at_tier", "integer")],
+        [("下一步 Next action", "next_action", "string"), ("下一层级 Next tier", "next_tier", "string")],
+        doc="网格探头 → 村级前哨 → 镇街主阵地 → 县级终点站. Outcome is resolved, failed, timeout, "
+            "unverified or not_accepted. next_action: retry | escalate | litigation | close.")
+    t.row(["-", "'resolved'", "-"], ["'close'", "tier"], "化解 resolved: close")
+    t.row(["-", "'not_accepted'", "? < 2"], ["'retry'", "tier"], "无单位接单：本级重新派单")
+    t.row(["'grid'", "-", "-"], ["'escalate'", "'village'"], "小事不出村")
+    t.row(["'village'", "-", "-"], ["'escalate'", "'town'"], "大事不出镇")
+    t.row(["'town'", "-", "-"], ["'escalate'", "'county'"], "矛盾不上交")
+    t.row(["'county'", "-", "-"], ["'litigation'", "tier"], "终点站调解不成，导入诉讼")
+    t.row(["-", "-", "-"], ["'litigation'", "tier"], "其他 otherwise")
+    return t
+
+
+def subsidy() -> Table:
+    t = Table(
+        "subsidy", "以案定补 Per-case subsidy", "UNIQUE",
+        [("调处难度 Difficulty", "severity", "string"), ("满意度 Satisfaction", "rating", "string")],
+        [("补贴(元) Amount (yuan)", "subsidy_amount", "integer")],
+        doc="结合调处难度和被调解人满意度，每调解成功一案最高500元.")
+    for sev, full, basic in (("major", 500, 300), ("complex", 300, 200), ("ordinary", 100, 50)):
+        t.row([f"'{sev}'", "'满意'"], [str(full)], f"{sev} 满意")
+        t.row([f"'{sev}'", "'基本满意'"], [str(basic)], f"{sev} 基本满意")
+    t.row(["-", "-"], ["0"], "不满意或其他 no subsidy")
+    return t
+
+
+def follow_up() -> Table:
+    t = Table(
+        "follow_up", "回访跟踪 Follow-up rule", "UNIQUE",
+        [("回访评价 Rating", "rating", "string"), ("回访次数 Visit round", "visit_round", "integer")],
+        [("需跟踪 Follow up", "follow_up_required", "boolean"),
+         ("跟踪事由 Reason", "follow_up_reason", "string")],
+        doc="对“基本满意”及以下的，督促责任部门加强跟踪管理，监督协议履行.")
+    t.row(["'满意'", "-"], ["False", "''"], "满意 satisfied")
+    t.row(["? in ('基本满意', '不满意')", "? < 3"],
+          ["True", "'回访评价为' + rating + '，请责任单位跟踪管理、督促协议履行'"], "跟踪整改 follow up")
+    t.row(["-", "-"], ["False", "'回访次数已满 visits exhausted'"], "回访已满三次 stop after three visits")
+    return t

@@ -1,0 +1,67 @@
+"""派单 and the order events: idempotent per service-task instance."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.models import ledger
+from handlers import dispatch_order, order_event, resolve_unit
+from handlers.errors import HandlerError
+
+from .conftest import NOW, raises_code
+
+PARAMS = {"tier": "village", "location_unit_code": "441581-01-001-01", "target_unit_code": None,
+          "round": 1, "accept_within": "PT2H", "handle_within": "P30D"}
+
+
+def test_dispatch_goes_to_the_tier_unit_above_the_location_with_due_times(ctx):
+    result = dispatch_order.handle(PARAMS | {"handle_within": "P1M"}, ctx())
+    assert result["unit_code"] == "441581-01-001"
+    order = ctx().session.get(ledger.Order, result["order_id"])
+    assert order.accept_due_at == NOW + timedelta(hours=2)
+    assert order.due_at == NOW + timedelta(days=31)  # a calendar month, as the timers count it
+    assert order.from_unit_id == 1 and order.status == "dispatched"
+
+
+def test_dispatch_twice_for_the_same_task_writes_one_order(ctx, db):
+    first = dispatch_order.handle(PARAMS, ctx("t"))
+    second = dispatch_order.handle(PARAMS | {"tier": "town"}, ctx("t"))
+    assert first == second
+    assert db.session.scalar(select(func.count()).select_from(ledger.Order)) == 1
+
+
+def test_dispatch_to_an_explicit_unit_and_unknown_units(ctx):
+    assert dispatch_order.handle(PARAMS | {"target_unit_code": "441581-D-RS"}, ctx())["unit_name"] == "人社局"
+    with pytest.raises(HandlerError) as err:
+        dispatch_order.handle(PARAMS | {"target_unit_code": "nope"}, ctx("t2"))
+    assert err.value.code == "unit_not_found"
+
+
+def test_resolve_unit_cannot_go_below_the_location(ctx):
+    assert resolve_unit.handle({"tier": "town", "location_unit_code": "441581-01-001"}, ctx())["unit_code"] == "441581-01"
+    with pytest.raises(HandlerError) as err:
+        resolve_unit.handle({"tier": "grid", "location_unit_code": "441581-01"}, ctx())
+    assert err.value.code == "no_unit_for_tier"
+
+
+def test_events_update_the_order_once_per_task(ctx, db):
+    order_id = dispatch_order.handle(PARAMS, ctx("d"))["order_id"]
+    for task in ("r1", "r1", "r2"):
+        result = order_event.handle({"order_id": order_id, "event": "reminder"}, ctx(task))
+    assert result["reminders"] == 2
+    order_event.handle({"order_id": order_id, "event": "returned", "reason": "不属管辖"}, ctx("ret"))
+    order_event.handle({"order_id": order_id, "event": "review", "reason": "好", "score": 4}, ctx("rev"))
+    order = db.session.get(ledger.Order, order_id)
+    assert (order.return_reason, order.review_score, order.status) == ("不属管辖", 4, "handled")
+    assert db.session.scalar(select(func.count()).select_from(ledger.OrderEvent)) == 4
+
+
+def test_events_refuse_unknown_kinds_and_other_cases_orders(ctx, db):
+    order_id = dispatch_order.handle(PARAMS, ctx("d"))["order_id"]
+    with raises_code("bad_event"):
+        order_event.handle({"order_id": order_id, "event": "explode"}, ctx("x"))
+    with raises_code("order_not_found"):
+        order_event.handle({"order_id": order_id, "event": "reminder"}, ctx("y", case=db.other))

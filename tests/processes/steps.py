@@ -1,0 +1,72 @@
+"""Valid form submissions for the scenario tests, one function per step a person does."""
+
+from __future__ import annotations
+
+PARTIES = [
+    {"name": "张三", "role": "申请人", "id_number": "441581198001011234", "phone": "13800138000"},
+    {"name": "李四", "role": "被申请人", "phone": "0660-8812345"},
+]
+GRID, VILLAGE = "441581-01-001-01", "441581-01-001"
+
+
+def register(run, **over):
+    data = {"intake_channel": "网格巡查", "dispute_type": "邻里纠纷", "summary": "邻居因排水沟堵塞发生争执",
+            "parties": PARTIES, "party_count": 2, "amount": 0, "risk_flags": [], "county_code": "441581",
+            "location_unit_code": GRID, "occurred_on": "2025-03-03"}
+    return run.complete("register", **(data | over))
+
+
+def assess(run, **over):
+    data = {"facts_verified": True, "risk_flags": run.value("risk_flags"), "assessment_notes": "事实清楚"}
+    return run.complete("assess", **(data | over))
+
+
+def plan(run):
+    return run.complete("plan", handling_mode="窗口直办", plan_summary="属地调解")
+
+
+def route(run, **over):
+    data = {"tier": run.value("start_tier"), "mediation_type": run.value("mediation_type"),
+            "preferred_mediator_id": None}
+    return run.complete("route", **(data | over))
+
+
+def intake(run, **over):
+    """Register, assess and, for cases without a leader, plan; stops before routing."""
+    register(run, **over)
+    assess(run)
+    if "plan" in run.ready():
+        plan(run)
+    return run
+
+
+def accept(run, accepted=True, reason=""):
+    return run.complete("accept_order", order_accepted=accepted, return_reason=reason)
+
+
+def mediate(run, result="agreed"):
+    run.complete("investigate", site_visit_date="2025-03-03", findings="双方各执一词", parties_interviewed=2)
+    return run.complete("mediate", mediation_result=result, sessions=1, mediation_notes="")
+
+
+def review_and_verify(run, verified=True):
+    run.complete("review_order", review_score=5, review_comment="处置及时")
+    return run.complete("verify_order", order_verified=verified, verify_method="电话",
+                        verify_note="当事人确认" if verified else "当事人称未落实")
+
+
+def agreement(run, confirm=False):
+    data = {"agreement_summary": "被申请人三日内疏通排水沟", "agreement_form": "书面协议",
+            "performance_deadline": "2025-03-10", "request_judicial_confirmation": confirm}
+    if confirm:
+        data["confirmation_court"] = "陆丰市人民法院"
+    return run.complete("agreement", **data)
+
+
+def return_visit(run, rating="满意"):
+    return run.complete("return_visit", rating=rating, visit_method="电话", agreement_fulfilled=rating == "满意",
+                        visit_notes="")
+
+
+def follow_up(run):
+    return run.complete("follow_up", follow_up_actions="督促履行协议", followed_up_on="2025-03-20")
