@@ -24,7 +24,7 @@ run: $(STAMP)
 
 ## Lint, then the whole suite on SQLite.
 test: $(STAMP)
-	$(BIN)/ruff check engine handlers api tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 ## The whole suite again on PostgreSQL (PG_TEST_URL; the database is recreated).

@@ -7,7 +7,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, validation
+from . import audit, clock, orgs, validation
 from .models import Case, OrgUnit, TaskItem, User
 
 
@@ -29,7 +29,8 @@ def _deadline(task):
 
 
 def _candidates(session: Session, role: str, unit_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).where(User.role == role, User.org_unit_id == unit_id,
+    roles = orgs.roles_working(role, session.get(OrgUnit, unit_id))
+    return list(session.scalars(select(User.id).where(User.role.in_(roles), User.org_unit_id == unit_id,
                                                       User.active.is_(True)).limit(50)))
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import Forbidden, NotFound
-from .models import OrgUnit, User
+from .models import RECEIVING_ROLES, OrgUnit, User
 
 
 def add_unit(session: Session, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
@@ -57,3 +57,17 @@ def ancestor_of_kind(unit: OrgUnit, kind: str) -> OrgUnit | None:
     while unit is not None and unit.kind != kind:
         unit = unit.parent
     return unit
+
+
+def workable_roles(user: User) -> tuple[str, ...]:
+    """Task roles (lanes) the user may work: their own, plus ``department`` for a receiving unit."""
+    if user.role in RECEIVING_ROLES and user.org_unit.kind != "department":
+        return (user.role, "department")
+    return (user.role,)
+
+
+def roles_working(role: str, unit: OrgUnit) -> tuple[str, ...]:
+    """User roles that work a task of ``role`` in ``unit`` (the inverse of ``workable_roles``)."""
+    if role == "department" and unit.kind != "department":
+        return ("department", *RECEIVING_ROLES)
+    return (role,)

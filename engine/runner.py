@@ -99,7 +99,10 @@ class CaseRun:
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
 
     def current_data(self) -> dict:
-        """The data of the task that ran last (what the case "knows" now)."""
+        """What the case "knows" now: a waiting user task's data (subprocess data included), else the last task's."""
+        ready = self.ready_user_tasks()
+        if ready:
+            return ready[0].data
         last = self.workflow.last_task or self.workflow.task_tree
         return last.data
 

@@ -53,7 +53,7 @@ class SweepResult:
 
 def backoff(attempts: int) -> timedelta:
     """Delay before the next try of a timer whose firing failed ``attempts`` times."""
-    return min(FIRST_RETRY * (2 ** max(0, attempts - 1)), LAST_RETRY)
+    return min(FIRST_RETRY * (2 ** min(max(0, attempts - 1), 20)), LAST_RETRY)
 
 
 def _claim(session: Session, now: datetime, busy: set[int]):

@@ -36,7 +36,7 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
         if scope == "claimable":
             query = query.where(TaskItem.assignee_id.is_(None))
             if user.role != "admin":
-                query = query.where(TaskItem.role == user.role)
+                query = query.where(TaskItem.role.in_(orgs.workable_roles(user)))
     if case_id is not None:
         query = query.where(TaskItem.case_id == case_id)
     if spec_id:
@@ -77,7 +77,7 @@ def _require_open(row: TaskItem) -> None:
 
 
 def _require_role(user: User, row: TaskItem) -> None:
-    if user.role != "admin" and user.role != row.role:
+    if user.role != "admin" and row.role not in orgs.workable_roles(user):
         raise Forbidden(f"this task is for the role {row.role!r}")
 
 
@@ -113,7 +113,7 @@ def reassign(session: Session, user: User, task_id: int, username: str) -> TaskI
     target = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if target is None:
         raise NotFound(f"no user {username!r}", fields={"username": "unknown user"})
-    if target.role != row.role or not orgs.can_see_unit(session, target, row.org_unit_id):
+    if row.role not in orgs.workable_roles(target) or not orgs.can_see_unit(session, target, row.org_unit_id):
         raise BadRequest(f"{username} cannot work this task (role {row.role!r}, unit)",
                          fields={"username": "lacks the task's role or unit"})
     previous = row.assignee.username if row.assignee else None

@@ -13,13 +13,13 @@ from .ledger import (
     Outbox,
     SubsidyRecord,
 )
-from .org import ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
+from .org import RECEIVING_ROLES, ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
 from .process import Deployment, DeploymentFile, ProcessVersion
 from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
     "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
-    "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
+    "RECEIVING_ROLES", "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
 ]

@@ -9,6 +9,10 @@ from .base import Base
 
 UNIT_KINDS = ("county", "town", "village", "grid", "department")
 ROLES = ("grid_worker", "mediator", "centre_staff", "department", "leader", "admin", "designer")
+# A diagram's ``department`` lane is "the unit the order went to". When that unit is a village
+# or a town rather than a functional department, its mediators and centre staff receive it.
+RECEIVING_ROLES = ("mediator", "centre_staff")
+
 # Roles that may reassign tasks of their subtree to someone else.
 SUPERVISOR_ROLES = ("leader", "centre_staff", "admin")
 
