@@ -206,3 +206,41 @@ class MovedTimerOut(Schema):
 class RecalcOut(Schema):
     checked = fields.Integer()
     moved = fields.List(fields.Nested(MovedTimerOut))
+
+
+class OrderQuery(PageIn):
+    unit = fields.String(validate=validate.Length(max=40))
+    type = fields.String(validate=validate.Length(max=20))
+    overdue = fields.Boolean()
+
+
+class OrderEventOut(Schema):
+    kind = fields.String()
+    actor = fields.String()
+    at = fields.DateTime()
+    detail = fields.Dict()
+
+
+class OrderOut(Schema):
+    id = fields.Integer()
+    type = fields.String(attribute="order_type")
+    case_id = fields.Integer()
+    round = fields.Integer()
+    tier = fields.String(allow_none=True)
+    from_unit = fields.Integer(attribute="from_unit_id", allow_none=True)
+    to_unit = fields.Nested(UnitOut)
+    status = fields.String()
+    issued_at = fields.DateTime()
+    accept_due_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    returned_at = fields.DateTime(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    reminders = fields.Integer()
+    supervisions = fields.Integer()
+    review_score = fields.Integer(allow_none=True)
+    review_comment = fields.String(allow_none=True)
+    verified = fields.Boolean(allow_none=True)
+    verified_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    events = fields.List(fields.Nested(OrderEventOut))

@@ -97,3 +97,23 @@ def test_a_department_user_cannot_see_the_village_case(http):
     assert http("department", "GET", f"/api/v1/cases/{code}").status_code == 403
     assert http("grid_worker", "GET", f"/api/v1/cases/{code}").status_code == 403
     assert http("leader", "GET", f"/api/v1/cases/{code}").status_code == 200
+
+
+def test_order_ledger_over_http(http):
+    code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
+    code = _work(http, "town_staff", code, "register", REGISTER)["code"]
+    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
+    _work(http, "town_staff", code, "plan", {"handling_mode": "窗口直办", "plan_summary": "属地调解"})
+    _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
+                                              "preferred_mediator_id": None})
+    _work(http, "village_mediator", code, "accept_order", {"order_accepted": False, "return_reason": "不属本村"})
+
+    items = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
+    assert [(o["to_unit"]["code"], o["status"], o["return_reason"]) for o in items] == [
+        (demo.VILLAGE_1, "returned", "不属本村")]
+    assert [e["kind"] for e in items[0]["events"]] == ["returned"]
+    listing = http("town_staff", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").json["items"]
+    assert [o["id"] for o in listing] == [items[0]["id"]]
+    assert http("town_staff", "GET", "/api/v1/orders?overdue=true").json["items"] == []
+    assert http("town_staff", "GET", "/api/v1/orders?overdue=perhaps").status_code == 400
+    assert http("department", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").status_code == 403
