@@ -51,6 +51,7 @@ def monthly_job(app) -> None:
 def build(app, blocking: bool = False):
     """A scheduler with the sweep every ``MEDIATE_SWEEP_SECONDS`` and the snapshot on each 1st."""
     settings = app.config["MEDIATE"]
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                     "misfire_grace_time": 300})

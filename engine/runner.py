@@ -61,16 +61,20 @@ class CaseRun:
     # -- loading and saving ------------------------------------------------------------
     def new_workflow(self, data: dict):
         """A fresh workflow of the case's process version, seeded with ``data``."""
-        spec, subprocess_specs = spiff.load_spec(self.case.process_version.spec_json)
+        spec, subprocess_specs = self.specs()
         self.workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         self.workflow.task_tree.data.update(copy.deepcopy(data))
         decisions.bind_current(self.session, self.workflow)
         return self.workflow
 
+    def specs(self) -> tuple:
+        """``(spec, subprocess_specs)`` of the case's version; its spec JSON is read once per process."""
+        version = self.case.process_version
+        return spiff.version_spec(version.content_hash, lambda: version.spec_json)
+
     def load(self):
         """Restore the workflow from the case's stored state."""
-        self.workflow = spiff.load_state(self.case.state.state_json, self.case.process_version.spec_json,
-                                         self.script_engine)
+        self.workflow = spiff.load_state(self.case.state.state_json, self.specs(), self.script_engine)
         decisions.bind_current(self.session, self.workflow)
         return self.workflow
 

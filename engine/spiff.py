@@ -80,14 +80,27 @@ def load_spec(spec_json: str) -> tuple:
             {name: registry.restore(s) for name, s in dct["subprocess_specs"].items()})
 
 
+_VERSION_SPECS: dict[str, tuple] = {}
+
+
+def version_spec(content_hash: str, spec_json: Callable[[], str]) -> tuple:
+    """``load_spec`` keyed by a process version's content hash, so its JSON is read from the database once."""
+    specs = _VERSION_SPECS.get(content_hash)
+    if specs is None:
+        if len(_VERSION_SPECS) >= 256:
+            _VERSION_SPECS.clear()
+        specs = _VERSION_SPECS[content_hash] = load_spec(spec_json())
+    return specs
+
+
 def dump_state(workflow: BpmnWorkflow) -> str:
     """The workflow's state as JSON, without the spec."""
     return SERIALIZER.serialize_json(workflow)
 
 
-def load_state(state_json: str, spec_json: str, script_engine) -> BpmnWorkflow:
-    """Restore a workflow from its state and its version's spec, with the script engine attached."""
-    token = _restoring_specs.set(load_spec(spec_json))
+def load_state(state_json: str, specs: tuple, script_engine) -> BpmnWorkflow:
+    """Restore a workflow from its state and its version's ``(spec, subprocess_specs)``, with the script engine."""
+    token = _restoring_specs.set(specs)
     try:
         workflow = SERIALIZER.deserialize_json(state_json)
     finally:

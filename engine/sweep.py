@@ -76,6 +76,7 @@ def fire_case(session: Session, case: Case, now: datetime) -> int:
         Timer.case_id == case.id, Timer.state == "waiting", Timer.fire_at <= now)
         .order_by(Timer.fire_at, Timer.id).with_for_update(of=Timer)))
     before = {row.id: row.fired_count for row in due}
+    had_incident = case.status == "incident"  # an open incident always leaves its case in that state
     run = CaseRun(session, case, ACTOR)
     workflow = run.load()
     for row in due:
@@ -88,7 +89,8 @@ def fire_case(session: Session, case: Case, now: datetime) -> int:
              and row.fire_at <= now]
     if stuck:  # never leave a due row behind silently: it becomes a failure with retries
         raise StepFailed(stuck[0], f"timer {', '.join(stuck)} did not fire")
-    _resolve_timer_incident(session, case, run)
+    if had_incident:
+        _resolve_timer_incident(session, case, run)
     return sum(1 for row in due if row.fired_count > before[row.id])
 
 

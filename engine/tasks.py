@@ -26,7 +26,7 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
     """Open tasks for the user; reads only inbox rows, through their indexes."""
     if scope not in SCOPES:
         raise BadRequest(f"scope must be one of {', '.join(SCOPES)}", fields={"scope": "unknown scope"})
-    query = select(TaskItem).where(TaskItem.state == "ready")
+    query = select(TaskItem.id).where(TaskItem.state == "ready")
     if scope == "mine":
         query = query.where(TaskItem.assignee_id == user.id)
     else:
@@ -43,8 +43,11 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
         query = query.where(TaskItem.spec_id == spec_id)
     if overdue is not None:
         query = query.where(TaskItem.overdue.is_(overdue))
-    query = query.order_by(TaskItem.created_at, TaskItem.id).offset((page - 1) * per_page).limit(per_page + 1)
-    rows = list(session.scalars(query))
+    order = (TaskItem.created_at, TaskItem.id)
+    # Pick the page on the task table alone, then load it with its joined rows: joining first
+    # makes the database join every matching task before it can sort and cut (300 ms at 100k).
+    page_ids = query.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1).scalar_subquery()
+    rows = list(session.scalars(select(TaskItem).where(TaskItem.id.in_(page_ids)).order_by(*order)))
     return rows[:per_page], len(rows) > per_page
 
 
@@ -135,14 +138,16 @@ def save_draft(session: Session, user: User, task_id: int, data: dict) -> TaskIt
     return row
 
 
-# Forms are frozen per process version, so a validator per (version, form) never goes stale.
-_VALIDATORS: dict[tuple[int, str], Draft202012Validator] = {}
+# Forms are frozen per process version, so a validator per (version content, form) never goes stale;
+# keyed by content hash, a cached validator also spares reading the version's forms column.
+_VALIDATORS: dict[tuple[str, str], Draft202012Validator | None] = {}
 
 
-def _validator(row: TaskItem, schema: dict) -> Draft202012Validator:
-    key = (row.case.process_version_id, row.form)
+def _validator(row: TaskItem) -> Draft202012Validator | None:
+    key = (row.case.process_version.content_hash, row.form)
     if key not in _VALIDATORS:
-        _VALIDATORS[key] = Draft202012Validator(schema)
+        schema = form_schema(row)
+        _VALIDATORS[key] = Draft202012Validator(schema) if schema is not None else None
     return _VALIDATORS[key]
 
 
@@ -152,9 +157,9 @@ def validate_form(row: TaskItem, data: dict) -> None:
     clashes = RESERVED_KEYS.intersection(data)
     for key in clashes:
         errors[key] = "this name is reserved"
-    schema = form_schema(row)
-    if schema is not None:
-        for err in _validator(row, schema).iter_errors(data):
+    validator = _validator(row) if row.form else None
+    if validator is not None:
+        for err in validator.iter_errors(data):
             path = ".".join(str(p) for p in err.absolute_path)
             if err.validator == "required":
                 missing = err.message.split("'")[1] if "'" in err.message else ""
@@ -173,7 +178,7 @@ def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem
     _require_open(row)
     validate_form(row, data)
     case = lock_case(session, row.case_id)
-    session.refresh(row)
+    session.refresh(row, ["state", "assignee_id"])  # what another writer may have changed; no joins
     _require_open(row)
     if case.status == "incident":
         raise Conflict(f"case {case.code} has an open incident; retry it first")

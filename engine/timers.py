@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from . import audit, clock, orgs, spiff
 from .errors import BadRequest, Forbidden
@@ -168,14 +168,17 @@ class _Sync:
         self._rows: list[TaskItem] | None = None
 
     def run(self) -> None:
-        rows = {r.spiff_task_id: r for r in self.session.scalars(
-            select(Timer).where(Timer.case_id == self.case.id, Timer.state == "waiting"))}
-        waiting = {str(t.id): t for t in waiting_timers(self.workflow)}
-        for key, row in rows.items():
-            self.follow(row, waiting.pop(key, None) or find_task(self.workflow, key))
-        for task in waiting.values():
-            self.create(task)
-        self.mark_due_dates()
+        # One flush at commit instead of one per query: only this pass writes the case's timer rows,
+        # and task rows are read by their in-memory state below.
+        with self.session.no_autoflush:
+            rows = {r.spiff_task_id: r for r in self.session.scalars(
+                select(Timer).where(Timer.case_id == self.case.id, Timer.state == "waiting"))}
+            waiting = {str(t.id): t for t in waiting_timers(self.workflow)}
+            for key, row in rows.items():
+                self.follow(row, waiting.pop(key, None) or find_task(self.workflow, key))
+            for task in waiting.values():
+                self.create(task)
+            self.mark_due_dates()
         if self.rewritten and self.case.state is not None:
             self.case.state.state_json = spiff.dump_state(self.workflow)
 
@@ -224,9 +227,9 @@ class _Sync:
     def task_rows(self) -> list[TaskItem]:
         """The case's ready task rows, and those this step cancelled."""
         if self._rows is None:
-            ready = self.session.scalars(select(TaskItem).where(
+            ready = self.session.scalars(select(TaskItem).options(lazyload("*")).where(
                 TaskItem.case_id == self.case.id, TaskItem.state == "ready"))
-            self._rows = list(ready) + self.just_cancelled
+            self._rows = [r for r in ready if r.state == "ready"] + self.just_cancelled
         return self._rows
 
     def host_rows(self, row: Timer) -> list[TaskItem]:
@@ -292,5 +295,5 @@ def list_timers(session: Session, user: User, *, due_before: datetime | None = N
     if case_id is not None:
         query = query.where(Timer.case_id == case_id)
     query = query.order_by(Timer.due_at, Timer.id).offset((page - 1) * per_page).limit(per_page + 1)
-    rows = list(session.scalars(query))
+    rows = list(session.scalars(query.options(selectinload(Timer.case).options(load_only(Case.code), lazyload("*")))))
     return rows[:per_page], len(rows) > per_page

@@ -70,8 +70,9 @@ def draft(task_id):
 def complete(task_id):
     args = body(DataIn())
     row = tasks.complete(db.session, current_user(), task_id, args["data"])
-    commit()
+    # Dumped before the commit, which would expire every row and make the dump load them all again.
     out = TaskOut().dump(row)
     out["case"] = {"code": row.case.code, "status": row.case.status,
                    "open_tasks": TaskOut(many=True).dump(cases.open_tasks(db.session, row.case))}
+    commit()
     return jsonify(out)

@@ -63,6 +63,8 @@ class TaskItem(Base):
         Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at"),
         Index("ix_task_open_assignee", "state", "assignee_id", "created_at"),
         Index("ix_task_open_due", "state", "due_at"),
+        # Inbox order: a wide scope (a county's units) reads the oldest open tasks without sorting them all.
+        Index("ix_task_open_created", "state", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

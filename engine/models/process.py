@@ -48,9 +48,11 @@ class ProcessVersion(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     # The diagram as deployed, and the parsed spec (with the specs it calls) serialised once.
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Deferred (read on first use): every case and task row joins its version, and these three
+    # columns are up to ~200 KB a version, which each inbox row would otherwise carry.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     # Form path → JSON Schema, frozen with the version so a form change never breaks a running case.
-    forms: Mapped[dict] = mapped_column(JsonType, default=dict)
+    forms: Mapped[dict] = mapped_column(JsonType, default=dict, deferred=True)
     executable: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

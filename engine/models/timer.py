@@ -45,7 +45,8 @@ class Timer(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     fired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    case: Mapped[Case] = relationship(lazy="joined")
+    # Not joined: the sweep and ``sync`` read timers of a case they already hold.
+    case: Mapped[Case] = relationship()
 
 
 class MonthlySnapshot(Base):
