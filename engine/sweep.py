@@ -84,6 +84,9 @@ def fire_case(session: Session, case: Case, now: datetime) -> int:
         if task is not None and task.state == TaskState.WAITING:
             timers.make_due(task)
             run.step()
+            # Count this firing now: a later timer in the same round may cancel its task
+            # (a deadline interrupting the activity a reminder watched).
+            timers.sync(session, case, workflow)
     run.persist()
     stuck = [row.spec_id for row in due if row.state == "waiting" and row.fired_count == before[row.id]
              and row.fire_at <= now]

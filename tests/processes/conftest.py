@@ -1,41 +1,27 @@
-"""A small harness running the process library on SpiffWorkflow with the real handlers.
+"""Fixtures for the process library: its parser, and a demo county running it through the engine.
 
-Every wait state is saved and restored (``CaseRun._roundtrip``), every form submission is
-validated against the schema the diagram names, and the clock is a test clock that timers
-and handlers share. When the engine can run a case end to end, swap ``CaseRun`` for it.
+Scenarios run on a migrated database per test (``session`` from tests/conftest.py) with the
+real ``processes/`` and ``forms/`` deployed, the demo county's units and users, and its
+mediator pool; ``run_case()`` opens a case and returns a ``harness.Scenario`` driving it.
 """
 
 from __future__ import annotations
 
-import json
-from copy import deepcopy
-from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from jsonschema import Draft202012Validator
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-import handlers
-from engine import clock, models
+from engine import demo, deploy, models
 from engine.models import ledger
-from engine.spiff import ScriptEngine
+
+from .harness import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
-START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
-MODELS = SimpleNamespace(**{m.__name__: m for m in (models.Case, models.OrgUnit, models.User,
-                                                     *ledger.LEDGER_MODELS)})
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(deepcopy(SPIFF_CONFIG)))
 
 
 def library_parser() -> SpiffBpmnParser:
@@ -52,105 +38,34 @@ def specs(process_id: str = "dispute_case"):
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
 
 
-@lru_cache
-def form_validator(path: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads((FORMS / path).read_text(encoding="utf-8")))
-
-
-class TestClock(datetime):
-    """Stands in for ``datetime`` inside SpiffWorkflow's timer module."""
-
-    current = START
-
-    @classmethod
-    def now(cls, tz=None):
-        return cls.current if tz is None else cls.current.astimezone(tz)
-
-
-class CaseRun:
-    """One case of ``dispute_case`` (or another process) from start to end."""
-
-    def __init__(self, session, case, process_id="dispute_case"):
-        self.session, self.case, self.calls = session, case, []
-        self.script_engine = ScriptEngine(call=self._call)
-        spec, subprocess_specs = specs(process_id)
-        with clock.frozen_at(TestClock.current):
-            self.wf = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-            self.wf.do_engine_steps()
-        self._roundtrip()
-
-    def _call(self, task, operator, params):
-        ctx = SimpleNamespace(session=self.session, models=MODELS, case=self.case, task_id=str(task.id),
-                              now=TestClock.current, actor="system", data=deepcopy(task.data))
-        result = handlers.REGISTRY[operator](params, ctx)
-        self.calls.append((operator, params, result))
-        return result
-
-    def _roundtrip(self):
-        state = SERIALIZER.serialize_json(self.wf)
-        self.wf = SERIALIZER.deserialize_json(state)
-        self.wf.script_engine = self.script_engine
-
-    def ready(self) -> list[str]:
-        """Ids of the user tasks waiting for someone, sorted."""
-        return sorted(t.task_spec.bpmn_id for t in self.wf.get_tasks(state=TaskState.READY, manual=True))
-
-    def task(self, bpmn_id: str):
-        found = [t for t in self.wf.get_tasks(state=TaskState.READY, manual=True)
-                 if t.task_spec.bpmn_id == bpmn_id]
-        assert len(found) == 1, f"{bpmn_id} not ready; ready: {self.ready()}"
-        return found[0]
-
-    def complete(self, bpmn_id: str, **data):
-        """Submit a user task's form (validated against its schema), then run to the next wait."""
-        task = self.task(bpmn_id)
-        form = task.task_spec.extensions["properties"]["formJsonSchemaFilename"]
-        form_validator(form).validate(data)
-        with clock.frozen_at(TestClock.current):
-            task.set_data(**data)
-            task.run()
-            self.wf.do_engine_steps()
-        self._roundtrip()
-        return self
-
-    def advance(self, **delta):
-        """Let time pass, fire due timers, run to the next wait."""
-        TestClock.current += timedelta(**delta)
-        with clock.frozen_at(TestClock.current):
-            self.wf.refresh_timers()
-            self.wf.do_engine_steps()
-        self._roundtrip()
-        return self
-
-    def _completed(self) -> list:
-        # Filtering by state in get_tasks would not descend into running subprocesses.
-        done = [t for t in self.wf.get_tasks() if t.state == TaskState.COMPLETED]
-        return sorted(done, key=lambda t: t.last_state_change)
-
-    def path(self) -> list[str]:
-        """BPMN ids of completed elements, in the order they completed."""
-        return [t.task_spec.bpmn_id for t in self._completed() if t.task_spec.bpmn_id]
-
-    def value(self, key):
-        """The latest value of ``key`` in any completed task's data."""
-        for task in reversed(self._completed()):
-            if key in task.data:
-                return task.data[key]
-        raise KeyError(key)
-
-    def operators(self) -> list[str]:
-        return [name for name, _, _ in self.calls]
-
-    @property
-    def done(self) -> bool:
-        return self.wf.is_completed()
+def _busy_town(session, units) -> None:
+    """A second town mediator without the common specialty, and a busy specialist: the match must
+    prefer the specialty over the lighter load."""
+    busy = session.scalar(select(ledger.Mediator).where(ledger.Mediator.name == "赵红梅"))
+    busy.active_load = 3
+    session.add(ledger.Mediator(name="黄调解", tier="town", org_unit=units[demo.TOWN_1], specialties=["婚姻家庭"],
+                                mediation_type="人民调解"))
 
 
 @pytest.fixture
-def test_clock(monkeypatch):
-    monkeypatch.setattr(spiff_timer, "datetime", TestClock)
-    monkeypatch.setattr(TestClock, "current", START)
-    return TestClock
+def county(app, session):
+    """The process library deployed and the demo county loaded, committed."""
+    deploy.deploy(session, deploy.read_directories(PROCESSES, FORMS), "test",
+                  max_bytes=app.config["MEDIATE"].max_upload_bytes, forms_dir=FORMS)
+    demo.load(session, extra=_busy_town)
+    session.commit()
+    return session
+
+
+@pytest.fixture
+def run_case(county):
+    """Open a ``dispute_case`` with empty data: ``run = run_case()`` (opened by the town centre)."""
+    return lambda opener="town_staff": Scenario(county, opener)
+
+
+# -- for tests/handlers, which run handlers on a bare schema without the engine -----------------
+MODELS = SimpleNamespace(**{m.__name__: m for m in (models.Case, models.OrgUnit, models.User,
+                                                     *ledger.LEDGER_MODELS)})
 
 
 def _unit(session, uid, code, name, kind, parent=None):
@@ -181,23 +96,3 @@ def seed_org(session) -> dict:
     session.flush()
     return {"county": county, "town": town, "village": village, "grid": grid, "dept": dept,
             "other_village": other_village}
-
-
-@pytest.fixture
-def db():
-    engine = create_engine("sqlite://")
-    models.Base.metadata.create_all(engine)
-    with Session(engine) as session:
-        units = seed_org(session)
-        case = models.Case(id=1, code="NEW-1", process_id="dispute_case", process_version_id=1,
-                           org_unit_id=units["county"].id, opened_by="tester")
-        session.add(case)
-        session.flush()
-        yield SimpleNamespace(session=session, case=case, units=units)
-    engine.dispose()
-
-
-@pytest.fixture
-def run_case(db, test_clock):
-    """Start a ``dispute_case`` with empty data: ``run = run_case()``."""
-    return lambda: CaseRun(db.session, db.case)

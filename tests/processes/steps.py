@@ -12,7 +12,7 @@ GRID, VILLAGE = "441581-01-001-01", "441581-01-001"
 def register(run, **over):
     data = {"intake_channel": "网格巡查", "dispute_type": "邻里纠纷", "summary": "邻居因排水沟堵塞发生争执",
             "parties": PARTIES, "party_count": 2, "amount": 0, "risk_flags": [], "county_code": "441581",
-            "location_unit_code": GRID, "occurred_on": "2025-03-03"}
+            "location_unit_code": GRID, "occurred_on": "2031-03-03"}
     return run.complete("register", **(data | over))
 
 
@@ -45,7 +45,7 @@ def accept(run, accepted=True, reason=""):
 
 
 def mediate(run, result="agreed"):
-    run.complete("investigate", site_visit_date="2025-03-03", findings="双方各执一词", parties_interviewed=2)
+    run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
     return run.complete("mediate", mediation_result=result, sessions=1, mediation_notes="")
 
 
@@ -57,7 +57,7 @@ def review_and_verify(run, verified=True):
 
 def agreement(run, confirm=False):
     data = {"agreement_summary": "被申请人三日内疏通排水沟", "agreement_form": "书面协议",
-            "performance_deadline": "2025-03-10", "request_judicial_confirmation": confirm}
+            "performance_deadline": "2031-03-10", "request_judicial_confirmation": confirm}
     if confirm:
         data["confirmation_court"] = "陆丰市人民法院"
     return run.complete("agreement", **data)
@@ -69,4 +69,4 @@ def return_visit(run, rating="满意"):
 
 
 def follow_up(run):
-    return run.complete("follow_up", follow_up_actions="督促履行协议", followed_up_on="2025-03-20")
+    return run.complete("follow_up", follow_up_actions="督促履行协议", followed_up_on="2031-03-20")
