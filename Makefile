@@ -15,24 +15,31 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP)
+NODE_STAMP := node_modules/.package-lock.json
+
+# Front-end packages from npm (the modelers' parsers; pinned by package-lock.json).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## Create the SQLite database, load the demo county and serve on http://127.0.0.1:5000 with the scheduler.
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/mediate demo
 	$(BIN)/mediate serve
 
 ## Lint, then the whole suite on SQLite.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 ## The whole suite again on PostgreSQL (PG_TEST_URL; the database is recreated).
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(NODE_STAMP)
 	MEDIATE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache
