@@ -72,11 +72,7 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
                page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
     """Cases the user may see, newest first; returns ``(rows, has_more)``."""
     query = select(Case)
-    visible = orgs.visible_unit_ids(session, user)
-    if unit_code:
-        unit = orgs.unit_by_code(session, unit_code)
-        orgs.require_unit(session, user, unit.id)
-        visible = orgs.subtree_ids(session, unit)
+    visible = orgs.listing_units(session, user, unit_code)
     if visible is not None:
         query = query.where(Case.org_unit_id.in_(visible))
     if status:

@@ -34,11 +34,7 @@ def listing(session: Session, user: User, *, unit_code: str | None = None, order
             overdue: bool | None = None, page: int = 1, per_page: int = 50) -> tuple[list[Order], bool]:
     """Orders sent to units the user may see (or to one unit and its subtree)."""
     query = select(Order)
-    visible = orgs.visible_unit_ids(session, user)
-    if unit_code:
-        unit = orgs.unit_by_code(session, unit_code)
-        orgs.require_unit(session, user, unit.id)
-        visible = orgs.subtree_ids(session, unit)
+    visible = orgs.listing_units(session, user, unit_code)
     if visible is not None:
         query = query.where(or_(Order.to_unit_id.in_(visible), Order.from_unit_id.in_(visible)))
     if order_type:

@@ -40,6 +40,15 @@ def visible_unit_ids(session: Session, user: User) -> list[int] | None:
     return subtree_ids(session, user.org_unit)
 
 
+def listing_units(session: Session, user: User, unit_code: str | None = None) -> list[int] | None:
+    """Units a listing covers: all the user may see, or one visible unit's subtree (None: all)."""
+    if not unit_code:
+        return visible_unit_ids(session, user)
+    unit = unit_by_code(session, unit_code)
+    require_unit(session, user, unit.id)
+    return subtree_ids(session, unit)
+
+
 def can_see_unit(session: Session, user: User, unit_id: int) -> bool:
     """Whether ``unit_id`` lies in the user's visible subtree."""
     ids = visible_unit_ids(session, user)
