@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.extensions import db  # noqa: E402
-from bench import fixtures as fx  # noqa: E402
 from bench import bench_sweep, http_load, inbox_load, workflow  # noqa: E402
+from bench import fixtures as fx  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/mediate_bench"
 SIZES = {
