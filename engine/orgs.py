@@ -50,9 +50,11 @@ def listing_units(session: Session, user: User, unit_code: str | None = None) ->
 
 
 def can_see_unit(session: Session, user: User, unit_id: int) -> bool:
-    """Whether ``unit_id`` lies in the user's visible subtree."""
-    ids = visible_unit_ids(session, user)
-    return ids is None or unit_id in ids
+    """Whether ``unit_id`` lies in the user's visible subtree (compared by materialised path)."""
+    if user.role == "admin":
+        return True
+    unit = session.get(OrgUnit, unit_id)  # usually already loaded with the row being checked
+    return unit is not None and unit.path.startswith(user.org_unit.path)
 
 
 def require_unit(session: Session, user: User, unit_id: int) -> None:

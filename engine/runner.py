@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from handlers import REGISTRY
 from handlers.errors import HandlerError
@@ -96,6 +97,8 @@ class CaseRun:
             self.case.state.state_json = state_json
             self.case.state.serializer_version = spiff.STATE_VERSION
             self.case.state.updated_at = clock.now()
+        # Every state write bumps the case's revision, so a writer holding a stale copy fails (409).
+        flag_modified(self.case, "status")
         self._mirror(self.current_data())
         if self.workflow.is_completed() and self.case.status != "closed":
             self.case.status = "closed"
