@@ -63,13 +63,6 @@ def require_unit(session: Session, user: User, unit_id: int) -> None:
         raise Forbidden("this belongs to another unit")
 
 
-def ancestor_of_kind(unit: OrgUnit, kind: str) -> OrgUnit | None:
-    """The unit itself or its nearest ancestor of ``kind``."""
-    while unit is not None and unit.kind != kind:
-        unit = unit.parent
-    return unit
-
-
 def workable_roles(user: User) -> tuple[str, ...]:
     """Task roles (lanes) the user may work: their own, plus ``department`` for a receiving unit."""
     if user.role in RECEIVING_ROLES and user.org_unit.kind != "department":
