@@ -80,15 +80,23 @@ class CaseRun:
         return self.workflow
 
     def persist(self) -> list:
-        """Save the state and bring the case's inbox rows in line with it."""
-        self.save()
+        """Mirror the case fields, bring inbox and timer rows in line, then write the state once."""
+        self._update_case()
         rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
-        # After the inbox, so a timer firing can flag the task rows it watches and set their due dates.
+        # After the inbox, so a timer firing can flag the task rows it watches; before the state is
+        # written, because new timers are retargeted to the engine clock inside the workflow.
         timers.sync(self.session, self.case, self.workflow)
+        self._write_state()
         return rows
 
-    def save(self) -> None:
-        """Write the workflow state and mirror the case fields onto the case row."""
+    def _update_case(self) -> None:
+        self._mirror(self.current_data())
+        if self.workflow.is_completed() and self.case.status != "closed":
+            self.case.status = "closed"
+            self.case.closed_at = clock.now()
+            audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
+
+    def _write_state(self) -> None:
         state_json = spiff.dump_state(self.workflow)
         if self.case.state is None:
             self.case.state = CaseState(serializer_version=spiff.STATE_VERSION, state_json=state_json,
@@ -99,11 +107,6 @@ class CaseRun:
             self.case.state.updated_at = clock.now()
         # Every state write bumps the case's revision, so a writer holding a stale copy fails (409).
         flag_modified(self.case, "status")
-        self._mirror(self.current_data())
-        if self.workflow.is_completed() and self.case.status != "closed":
-            self.case.status = "closed"
-            self.case.closed_at = clock.now()
-            audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
 
     def current_data(self) -> dict:
         """What the case "knows" now: a waiting user task's data (subprocess data included), else the last task's."""

@@ -25,7 +25,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
-from . import audit, clock, orgs, spiff
+from . import audit, clock, orgs
 from .errors import BadRequest, Forbidden
 from .models import SUPERVISOR_ROLES, TIMER_KINDS, Case, TaskItem, Timer, User
 
@@ -159,7 +159,6 @@ class _Sync:
     def __init__(self, session: Session, case: Case, workflow):
         self.session, self.case, self.workflow = session, case, workflow
         self.now = clock.now()
-        self.rewritten = False
         self.active: list[Timer] = []
         # Rows the inbox cancelled in this step (an interrupting timer's host among them), taken
         # before the first query here flushes them.
@@ -179,14 +178,11 @@ class _Sync:
             for task in waiting.values():
                 self.create(task)
             self.mark_due_dates()
-        if self.rewritten and self.case.state is not None:
-            self.case.state.state_json = spiff.dump_state(self.workflow)
 
     def create(self, task) -> None:
         spec = task.task_spec
         host = _host(task)
         due = _retarget(task, self.now)
-        self.rewritten = True
         row = Timer(case_id=self.case.id, spiff_task_id=str(task.id), spec_id=spec.bpmn_id or spec.name,
                     host_task_id=str(host.id) if host is not None else None, kind=kind_of(spec),
                     cancel_activity=bool(getattr(spec, "cancel_activity", False)), state="waiting",
@@ -203,7 +199,6 @@ class _Sync:
             if new and isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
                 row.due_at = row.fire_at = _next_cycle(row, task, self.now)
                 set_due(task, row.due_at)
-                self.rewritten = True
             self.active.append(row)
             return
         row.state = "fired" if task is not None and task.state in _RAN else "cancelled"
