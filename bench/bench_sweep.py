@@ -26,8 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+from engine.db import recreate_postgres  # noqa: E402
 
 T0 = datetime(2031, 3, 3, 9, 0, tzinfo=UTC)
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -79,18 +80,7 @@ def open_template(session):
 def _fresh_database(url: str | None, workdir: Path, name: str) -> str:
     if url is None:
         return f"sqlite:///{workdir / (name + '.sqlite')}"
-    parsed = make_url(url).set(drivername="postgresql+psycopg")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}):
-            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    engine = create_engine(parsed)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return parsed.render_as_string(hide_password=False)
+    return recreate_postgres(url)
 
 
 def run(url: str | None, waiting: int, due: int, workdir: Path, with_states: bool) -> float:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from api import create_app
 from api.extensions import db
 from engine import accounts, deploy, orgs
+from engine import db as engine_db
 from engine.config import ROOT, Settings
 
 BENCH = Path(__file__).resolve().parent
@@ -79,17 +80,6 @@ def settings_for(url: str) -> Settings:
                     processes_dir=ROOT / "processes", forms_dir=FORMS, log_level="WARNING")
 
 
-def recreate_postgres(url: str) -> str:
-    """Drop and create the database named in ``url``; returns the URL with the psycopg driver."""
-    parsed = make_url(url).set(drivername="postgresql+psycopg")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    return parsed.render_as_string(hide_password=False)
-
-
 def postgres_available(url: str) -> str | None:
     """None if the server answers, else the reason it does not."""
     try:
@@ -106,7 +96,7 @@ def postgres_available(url: str) -> str | None:
 def fresh_database(kind: str, pg_url: str | None):
     """Yield ``(url, app)`` for a freshly migrated database, inside the app's context."""
     with tempfile.TemporaryDirectory(prefix="mediate-bench-") as tmp:
-        url = f"sqlite:///{tmp}/bench.sqlite" if kind == "sqlite" else recreate_postgres(pg_url)
+        url = f"sqlite:///{tmp}/bench.sqlite" if kind == "sqlite" else engine_db.recreate_postgres(pg_url)
         app = create_app(settings_for(url))
         with app.app_context():
             upgrade()

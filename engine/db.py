@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 
@@ -29,3 +29,14 @@ def ensure_sqlite_folder(url: str) -> None:
     made = make_url(url)
     if made.get_backend_name() == "sqlite" and made.database and made.database != ":memory:":
         Path(made.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def recreate_postgres(url: str) -> str:
+    """Drop and create the PostgreSQL database named in ``url`` (tests, benchmarks); returns the psycopg URL."""
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    return parsed.render_as_string(hide_password=False)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api import create_app
 from api.extensions import db as flask_db
 from engine.config import ROOT, Settings
+from engine.db import recreate_postgres
 from engine.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,21 +39,11 @@ def _migrate(url: str) -> None:
         flask_db.engine.dispose()
 
 
-def _recreate_postgres(url: str) -> str:
-    parsed = make_url(url).set(drivername="postgresql+psycopg")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-    return parsed.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> str:
     """A migrated database: a SQLite file to copy, or the PostgreSQL test database."""
     if ON_POSTGRES:
-        url = _recreate_postgres(PG_URL)
+        url = recreate_postgres(PG_URL)
         _migrate(url)
         return url
     path = tmp_path_factory.mktemp("db") / "template.sqlite"
