@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit, clock, orgs, validation
 from .models import Case, OrgUnit, TaskItem, User
-
-
-def _deadline(task):
-    """Due time of an interrupting timer attached to the task, if one is waiting."""
-    parent = task.parent
-    due = None
-    for sibling in parent.children if parent is not None else []:
-        spec = sibling.task_spec
-        definition = getattr(spec, "event_definition", None)
-        if (sibling is task or not isinstance(definition, TimerEventDefinition)
-                or not getattr(spec, "cancel_activity", False) or sibling.state != TaskState.WAITING):
-            continue
-        value = sibling._get_internal_data("event_value")
-        if value:
-            when = clock.parse(value) if isinstance(value, str) else None
-            due = when if due is None or (when and when < due) else due
-    return due
 
 
 def _candidates(session: Session, role: str, unit_id: int) -> list[int]:
@@ -47,7 +28,8 @@ def _unit_for(session: Session, case: Case, task) -> int:
 def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int | None = None) -> list[TaskItem]:
     """Insert rows for newly ready tasks; cancel rows whose task is no longer ready.
 
-    Rows that sat in the unit the case just left (``moved_from``) follow the case.
+    Rows that sat in the unit the case just left (``moved_from``) follow the case. Due times
+    are set by ``timers.sync`` from the deadlines watching the task.
     """
     open_rows = {row.spiff_task_id: row for row in session.scalars(
         select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready"))}
@@ -62,7 +44,7 @@ def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int 
             row = TaskItem(case_id=case.id, spiff_task_id=key, spec_id=spec.bpmn_id or spec.name,
                            name=spec.bpmn_name or spec.bpmn_id or spec.name, process_id=spec._wf_spec.name,
                            role=role, org_unit_id=unit_id, form=validation.form_path(spec),
-                           created_at=clock.now(), due_at=_deadline(task),
+                           created_at=clock.now(),
                            candidates=_candidates(session, role, unit_id))
             session.add(row)
             session.flush()
