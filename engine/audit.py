@@ -6,14 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
-from .models import AuditEvent
+from .models import AuditEvent, TaskItem
 
 
 def record(session: Session, kind: str, actor: str, *, case_id: int | None = None,
-           task_id: int | None = None, detail: dict | None = None) -> AuditEvent:
-    """Add one event in the caller's transaction."""
+           task_id: int | None = None, task: TaskItem | None = None, detail: dict | None = None) -> AuditEvent:
+    """Add one event in the caller's transaction; ``task`` names a task row that may not be inserted yet."""
     event = AuditEvent(kind=kind, actor=actor, case_id=case_id, task_id=task_id,
                        detail=detail or {}, at=clock.now())
+    if task is not None:
+        event.task = task
     session.add(event)
     return event
 

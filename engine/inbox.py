@@ -29,33 +29,38 @@ def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int 
     """Insert rows for newly ready tasks; cancel rows whose task is no longer ready.
 
     Rows that sat in the unit the case just left (``moved_from``) follow the case. Due times
-    are set by ``timers.sync`` from the deadlines watching the task.
+    are set by ``timers.sync`` from the deadlines watching the task. Nothing is flushed here:
+    the rows, their audit events and the state go to the database together at commit.
     """
-    open_rows = {row.spiff_task_id: row for row in session.scalars(
-        select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready"))}
-    current = []
-    for task in ready_tasks:
-        key = str(task.id)
-        row = open_rows.pop(key, None)
-        if row is None:
-            spec = task.task_spec
-            role = spec.lane or "centre_staff"
-            unit_id = _unit_for(session, case, task)
-            row = TaskItem(case_id=case.id, spiff_task_id=key, spec_id=spec.bpmn_id or spec.name,
-                           name=spec.bpmn_name or spec.bpmn_id or spec.name, process_id=spec._wf_spec.name,
-                           role=role, org_unit_id=unit_id, form=validation.form_path(spec),
-                           created_at=clock.now(),
-                           candidates=_candidates(session, role, unit_id))
-            session.add(row)
-            session.flush()
-            audit.record(session, "task_created", actor, case_id=case.id, task_id=row.id,
-                         detail={"task": row.spec_id, "role": role})
-        elif moved_from is not None and row.org_unit_id == moved_from:
-            row.org_unit_id = case.org_unit_id
-        current.append(row)
+    with session.no_autoflush:
+        # A row completed in this transaction but not yet flushed still reads as ready.
+        open_rows = {row.spiff_task_id: row for row in session.scalars(
+            select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready")) if row.state == "ready"}
+        current = [_row_for(session, case, task, open_rows, actor, moved_from) for task in ready_tasks]
     for row in open_rows.values():
         row.state = "cancelled"
         row.completed_at = clock.now()
         audit.record(session, "task_cancelled", actor, case_id=case.id, task_id=row.id,
                      detail={"task": row.spec_id})
     return current
+
+
+def _row_for(session: Session, case: Case, task, open_rows: dict, actor: str, moved_from: int | None) -> TaskItem:
+    """The open row of a ready task (taken out of ``open_rows``), or a new one."""
+    row = open_rows.pop(str(task.id), None)
+    if row is not None:
+        if moved_from is not None and row.org_unit_id == moved_from:
+            row.org_unit_id = case.org_unit_id
+        return row
+    spec = task.task_spec
+    role = spec.lane or "centre_staff"
+    unit_id = _unit_for(session, case, task)
+    row = TaskItem(case_id=case.id, spiff_task_id=str(task.id), spec_id=spec.bpmn_id or spec.name,
+                   name=spec.bpmn_name or spec.bpmn_id or spec.name, process_id=spec._wf_spec.name,
+                   role=role, org_unit_id=unit_id, form=validation.form_path(spec),
+                   created_at=clock.now(), candidates=_candidates(session, role, unit_id),
+                   state="ready", overdue=False, reminders=0)  # read by timers.sync before the insert
+    session.add(row)
+    audit.record(session, "task_created", actor, case_id=case.id, task=row,
+                 detail={"task": row.spec_id, "role": role})
+    return row

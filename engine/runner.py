@@ -58,6 +58,9 @@ class CaseRun:
         self.script_engine = spiff.ScriptEngine(call=self._call_service)
         self.workflow = None
         self.moved_from: int | None = None
+        # Whether the stored state had waiting timers: if it had none and the step made none,
+        # the case has no timer rows to bring in line.
+        self.had_timers = False
 
     # -- loading and saving ------------------------------------------------------------
     def new_workflow(self, data: dict):
@@ -77,6 +80,7 @@ class CaseRun:
         """Restore the workflow from the case's stored state."""
         self.workflow = spiff.load_state(self.case.state.state_json, self.specs(), self.script_engine)
         decisions.bind_current(self.session, self.workflow)
+        self.had_timers = bool(timers.waiting_timers(self.workflow))
         return self.workflow
 
     def persist(self) -> list:
@@ -85,7 +89,8 @@ class CaseRun:
         rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
         # After the inbox, so a timer firing can flag the task rows it watches; before the state is
         # written, because new timers are retargeted to the engine clock inside the workflow.
-        timers.sync(self.session, self.case, self.workflow)
+        if self.had_timers or timers.waiting_timers(self.workflow):
+            timers.sync(self.session, self.case, self.workflow, rows)
         self._write_state()
         return rows
 

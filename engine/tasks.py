@@ -7,13 +7,12 @@ from uuid import UUID
 
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, expressions, orgs
-from .cases import lock_case
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
-from .models import SUPERVISOR_ROLES, TaskItem, User
+from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable")
@@ -170,42 +169,68 @@ def validate_form(row: TaskItem, data: dict) -> None:
 
 
 def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
-    """Validate, complete the task, run the engine to the next wait, persist it all at once."""
-    row = get_task(session, user, task_id)
+    """Validate, complete the task, run the engine to the next wait, persist it all at once.
+
+    If the engine step fails with nothing in the diagram to catch it, the transaction is rolled
+    back (handlers' writes included) and done again without the step: the task is completed,
+    its state kept, and the case opens an incident to be retried.
+    """
+    row = _open_for_completion(session, user, task_id, data)
+    try:
+        _run_completion(session, user, row, data, step=True)
+    except StepFailed as failure:
+        session.rollback()
+        row = _open_for_completion(session, user, task_id, data)
+        run = _run_completion(session, user, row, data, step=False)
+        open_incident(session, run.case, failure, user.username)
+    return row
+
+
+def _open_for_completion(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
+    """The task row, loaded with its case and workflow state and checked for this completion."""
+    row = _load_locked(session, task_id)
+    orgs.require_unit(session, user, row.org_unit_id)
     _require_role(user, row)
     if row.assignee_id not in (None, user.id):
         raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
     _require_open(row)
     validate_form(row, data)
-    case = lock_case(session, row.case_id)
-    session.refresh(row, ["state", "assignee_id"])  # what another writer may have changed; no joins
-    _require_open(row)
-    if case.status == "incident":
-        raise Conflict(f"case {case.code} has an open incident; retry it first")
-    run = CaseRun(session, case, user.username)
+    if row.case.status == "incident":
+        raise Conflict(f"case {row.case.code} has an open incident; retry it first")
+    return row
 
-    def apply():
-        task = run.load().get_task_from_id(UUID(row.spiff_task_id))
-        task.set_data(**copy.deepcopy(data))
-        task.run()
 
-    apply()
+def _load_locked(session: Session, task_id: int) -> TaskItem:
+    """Task, case and state in one query, read afresh; on PostgreSQL the three rows stay locked.
+
+    Locking all three makes a writer that waited re-read each of them once the other commits,
+    so it never runs a newer case row against an older workflow state.
+    """
+    row = session.scalar(
+        select(TaskItem).join(TaskItem.case).join(Case.state)
+        .options(contains_eager(TaskItem.case).contains_eager(Case.state))
+        .where(TaskItem.id == task_id)
+        .with_for_update(of=(TaskItem, Case, CaseState))
+        .execution_options(populate_existing=True))
+    if row is None:
+        raise NotFound(f"no task {task_id}")
+    return row
+
+
+def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *, step: bool) -> CaseRun:
+    run = CaseRun(session, row.case, user.username)
+    task = run.load().get_task_from_id(UUID(row.spiff_task_id))
+    task.set_data(**copy.deepcopy(data))
+    task.run()
     row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username
     row.assignee = row.assignee or user
     row.draft = None
-    audit.record(session, "task_completed", user.username, case_id=case.id, task_id=row.id,
+    audit.record(session, "task_completed", user.username, case_id=row.case_id, task_id=row.id,
                  detail={"task": row.spec_id, "data": data})
-    savepoint = session.begin_nested()
-    try:
+    if step:
         run.step()
-        run.persist()
-        savepoint.commit()
-    except StepFailed as failure:
-        savepoint.rollback()
-        apply()
-        run.persist()
-        open_incident(session, case, failure, user.username)
-    return row
+    run.persist()
+    return run
 
 
 def commit_or_conflict(session: Session) -> None:

@@ -156,7 +156,7 @@ def _next_cycle(row: Timer, task, now: datetime) -> datetime:
 class _Sync:
     """One pass over a case's timers after a step; the caller's transaction holds it all."""
 
-    def __init__(self, session: Session, case: Case, workflow):
+    def __init__(self, session: Session, case: Case, workflow, ready_rows: list[TaskItem] | None = None):
         self.session, self.case, self.workflow = session, case, workflow
         self.now = clock.now()
         self.active: list[Timer] = []
@@ -164,7 +164,7 @@ class _Sync:
         # before the first query here flushes them.
         self.just_cancelled = [o for o in session.dirty if isinstance(o, TaskItem)
                                and o.case_id == case.id and o.state == "cancelled"]
-        self._rows: list[TaskItem] | None = None
+        self._rows = None if ready_rows is None else [r for r in ready_rows if r.state == "ready"] + self.just_cancelled
 
     def run(self) -> None:
         # One flush at commit instead of one per query: only this pass writes the case's timer rows,
@@ -265,9 +265,13 @@ class _Sync:
                 item.due_at = min(dues)
 
 
-def sync(session: Session, case, workflow) -> None:
-    """Bring the case's timer rows in line with the workflow's waiting timers."""
-    _Sync(session, case, workflow).run()
+def sync(session: Session, case, workflow, ready_rows: list[TaskItem] | None = None) -> None:
+    """Bring the case's timer rows in line with the workflow's waiting timers.
+
+    ``ready_rows`` are the case's open task rows as the inbox just left them (read from the
+    database when not given).
+    """
+    _Sync(session, case, workflow, ready_rows).run()
 
 
 # -- reading rows -----------------------------------------------------------------------------

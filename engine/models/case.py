@@ -106,6 +106,11 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     detail: Mapped[dict] = mapped_column(JsonType, default=dict)
 
+    # Set by ``audit.record(task=...)`` for a task row not yet inserted: the flush writes the task
+    # first and fills ``task_id``, so events and tasks go out in one flush instead of one each.
+    task: Mapped[TaskItem | None] = relationship(primaryjoin="foreign(AuditEvent.task_id) == TaskItem.id",
+                                                 lazy="raise")
+
 
 class Incident(Base):
     """A case whose engine step raised with nothing in the diagram to catch it."""
