@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from uuid import UUID
 
 from jsonschema import Draft202012Validator
@@ -168,7 +169,15 @@ def validate_form(row: TaskItem, data: dict) -> None:
         raise FormInvalid(f"{len(errors)} field(s) are not valid: {', '.join(sorted(errors))}", fields=errors)
 
 
-def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
+@dataclass(frozen=True)
+class Completed:
+    """A completed task and its case's open tasks afterwards."""
+
+    task: TaskItem
+    open_tasks: list[TaskItem]
+
+
+def complete(session: Session, user: User, task_id: int, data: dict) -> Completed:
     """Validate, complete the task, run the engine to the next wait, persist it all at once.
 
     If the engine step fails with nothing in the diagram to catch it, the transaction is rolled
@@ -177,13 +186,14 @@ def complete(session: Session, user: User, task_id: int, data: dict) -> TaskItem
     """
     row = _open_for_completion(session, user, task_id, data)
     try:
-        _run_completion(session, user, row, data, step=True)
+        _, open_tasks = _run_completion(session, user, row, data, step=True)
     except StepFailed as failure:
         session.rollback()
         row = _open_for_completion(session, user, task_id, data)
-        run = _run_completion(session, user, row, data, step=False)
+        run, open_tasks = _run_completion(session, user, row, data, step=False)
         open_incident(session, run.case, failure, user.username)
-    return row
+    _flush_or_conflict(session)  # new rows get their ids; the commit then has nothing left to write
+    return Completed(row, open_tasks)
 
 
 def _open_for_completion(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
@@ -217,7 +227,8 @@ def _load_locked(session: Session, task_id: int) -> TaskItem:
     return row
 
 
-def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *, step: bool) -> CaseRun:
+def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *,
+                    step: bool) -> tuple[CaseRun, list[TaskItem]]:
     run = CaseRun(session, row.case, user.username)
     task = run.load().get_task_from_id(UUID(row.spiff_task_id))
     task.set_data(**copy.deepcopy(data))
@@ -229,14 +240,21 @@ def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *, 
                  detail={"task": row.spec_id, "data": data})
     if step:
         run.step()
-    run.persist()
-    return run
+    return run, run.persist()
 
 
 def commit_or_conflict(session: Session) -> None:
     """Commit; a concurrent writer that got there first becomes a ``Conflict``."""
+    _or_conflict(session, session.commit)
+
+
+def _flush_or_conflict(session: Session) -> None:
+    _or_conflict(session, session.flush)
+
+
+def _or_conflict(session: Session, write) -> None:
     try:
-        session.commit()
+        write()
     except StaleDataError:
         session.rollback()
         raise Conflict("the case was changed by someone else; reload and try again") from None

@@ -69,10 +69,10 @@ def draft(task_id):
 @login_required
 def complete(task_id):
     args = body(DataIn())
-    row = tasks.complete(db.session, current_user(), task_id, args["data"])
+    done = tasks.complete(db.session, current_user(), task_id, args["data"])
     # Dumped before the commit, which would expire every row and make the dump load them all again.
-    out = TaskOut().dump(row)
-    out["case"] = {"code": row.case.code, "status": row.case.status,
-                   "open_tasks": TaskOut(many=True).dump(cases.open_tasks(db.session, row.case))}
+    out = TaskOut().dump(done.task)
+    case = done.task.case
+    out["case"] = {"code": case.code, "status": case.status, "open_tasks": TaskOut(many=True).dump(done.open_tasks)}
     commit()
     return jsonify(out)
