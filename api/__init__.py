@@ -55,4 +55,4 @@ def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Writers wait for each other instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    return {"pool_size": 10, "max_overflow": 10}

@@ -10,6 +10,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import inbox
 from .errors import BadRequest
 from .models import ROLES, OrgUnit, User
 
@@ -44,6 +45,7 @@ def add_user(session: Session, username: str, password: str, role: str, unit: Or
     user = User(username=username, password_hash=hash_password(password), role=role,
                 org_unit=unit, display_name=display_name or username)
     session.add(user)
+    inbox.forget_candidates()
     return user
 
 

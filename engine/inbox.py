@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from . import audit, clock, orgs, validation
 from .models import Case, OrgUnit, TaskItem, User
 
+# How long a process reuses a candidate list: a task's candidates are a snapshot of who could
+# take it when it became ready, and re-reading them for every new task costs a query each.
+CANDIDATE_SECONDS = 30.0
+_candidate_cache: dict[tuple[str, int], tuple[float, list[int]]] = {}
+
 
 def _candidates(session: Session, role: str, unit_id: int) -> list[int]:
+    key = (role, unit_id)
+    now = time.monotonic()
+    cached = _candidate_cache.get(key)
+    if cached is not None and now - cached[0] < CANDIDATE_SECONDS:
+        return list(cached[1])
     roles = orgs.roles_working(role, session.get(OrgUnit, unit_id))
-    return list(session.scalars(select(User.id).where(User.role.in_(roles), User.org_unit_id == unit_id,
-                                                      User.active.is_(True)).limit(50)))
+    ids = list(session.scalars(select(User.id).where(User.role.in_(roles), User.org_unit_id == unit_id,
+                                                     User.active.is_(True)).limit(50)))
+    _candidate_cache[key] = (now, ids)
+    return list(ids)
+
+
+def forget_candidates() -> None:
+    """Drop the cached candidate lists (after users change in this process)."""
+    _candidate_cache.clear()
 
 
 def _unit_for(session: Session, case: Case, task) -> int:
@@ -34,8 +53,10 @@ def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int 
     """
     with session.no_autoflush:
         # A row completed in this transaction but not yet flushed still reads as ready.
+        # Their case and units are in the session already; related rows load on use, not joined here.
         open_rows = {row.spiff_task_id: row for row in session.scalars(
-            select(TaskItem).where(TaskItem.case_id == case.id, TaskItem.state == "ready")) if row.state == "ready"}
+            select(TaskItem).options(lazyload("*")).where(TaskItem.case_id == case.id, TaskItem.state == "ready"))
+            if row.state == "ready"}
         current = [_row_for(session, case, task, open_rows, actor, moved_from) for task in ready_tasks]
     for row in open_rows.values():
         row.state = "cancelled"

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, clock, expressions, orgs
@@ -218,7 +218,9 @@ def _load_locked(session: Session, task_id: int) -> TaskItem:
     """
     row = session.scalar(
         select(TaskItem).join(TaskItem.case).join(Case.state)
-        .options(contains_eager(TaskItem.case).contains_eager(Case.state))
+        .options(contains_eager(TaskItem.case).contains_eager(Case.state),
+                 # Usually already in the session (the user, the case's unit): read from there when used.
+                 lazyload(TaskItem.assignee), lazyload(TaskItem.org_unit))
         .where(TaskItem.id == task_id)
         .with_for_update(of=(TaskItem, Case, CaseState))
         .execution_options(populate_existing=True))

@@ -111,11 +111,12 @@ def cheap_password_hashing(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def fresh_decision_tables(monkeypatch):
-    """Each test sees the decision tables of its own database at once."""
-    from engine import decisions
+def fresh_caches(monkeypatch):
+    """Each test sees the decision tables and users of its own database at once."""
+    from engine import decisions, inbox
 
     decisions.forget()
     monkeypatch.setattr(decisions, "CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(inbox, "CANDIDATE_SECONDS", 0.0)
     yield
     decisions.forget()
