@@ -53,8 +53,7 @@ def _rows_for(case_id, unit, org, rng, now):
     opened = now - timedelta(seconds=rng.uniform(0, 180 * 86400))
     case = {"id": case_id, "code": f"B{case_id:08d}", "process_id": fx.PROCESS_ID, "status": "open",
             "severity": rng.choice(["ordinary", "ordinary", "complex", "major"]), "tier": unit.kind,
-            "org_unit_id": unit.id, "title": f"批量案件 {case_id}", "opened_by": "bench", "opened_at": opened,
-            "revision": 1}
+            "org_unit_id": unit.id, "title": f"批量案件 {case_id}", "opened_by": "bench", "opened_at": opened}
     history = [_task_row(case_id, k, rng.choice(SPEC_IDS), "centre_staff", unit,
                          opened + timedelta(hours=k), "completed") for k in range(rng.randint(0, 3))]
     role = rng.choice(TASK_ROLES_BY_KIND[unit.kind])

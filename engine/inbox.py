@@ -44,19 +44,18 @@ def _unit_for(session: Session, case: Case, task) -> int:
     return case.org_unit_id
 
 
-def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int | None = None) -> list[TaskItem]:
+def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int | None = None, *,
+         expect_open: bool = True) -> list[TaskItem]:
     """Insert rows for newly ready tasks; cancel rows whose task is no longer ready.
 
     Rows that sat in the unit the case just left (``moved_from``) follow the case. Due times
     are set by ``timers.sync`` from the deadlines watching the task. Nothing is flushed here:
     the rows, their audit events and the state go to the database together at commit.
+    ``expect_open=False`` says the case has no open rows left (its stored state had no ready
+    user task, or only the one being completed), which spares reading them.
     """
     with session.no_autoflush:
-        # A row completed in this transaction but not yet flushed still reads as ready.
-        # Their case and units are in the session already; related rows load on use, not joined here.
-        open_rows = {row.spiff_task_id: row for row in session.scalars(
-            select(TaskItem).options(lazyload("*")).where(TaskItem.case_id == case.id, TaskItem.state == "ready"))
-            if row.state == "ready"}
+        open_rows = _open_rows(session, case) if expect_open or moved_from is not None else {}
         current = [_row_for(session, case, task, open_rows, actor, moved_from) for task in ready_tasks]
     for row in open_rows.values():
         row.state = "cancelled"
@@ -64,6 +63,14 @@ def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int 
         audit.record(session, "task_cancelled", actor, case_id=case.id, task_id=row.id,
                      detail={"task": row.spec_id})
     return current
+
+
+def _open_rows(session: Session, case: Case) -> dict[str, TaskItem]:
+    # A row completed in this transaction but not yet flushed still reads as ready. Their case and
+    # units are in the session already: related rows load on use instead of being joined here.
+    rows = session.scalars(select(TaskItem).options(lazyload("*"))
+                           .where(TaskItem.case_id == case.id, TaskItem.state == "ready"))
+    return {row.spiff_task_id: row for row in rows if row.state == "ready"}
 
 
 def _row_for(session: Session, case: Case, task, open_rows: dict, actor: str, moved_from: int | None) -> TaskItem:

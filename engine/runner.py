@@ -13,7 +13,6 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from handlers import REGISTRY
 from handlers.errors import HandlerError
@@ -61,6 +60,9 @@ class CaseRun:
         # Whether the stored state had waiting timers: if it had none and the step made none,
         # the case has no timer rows to bring in line.
         self.had_timers = False
+        # Ids of the user tasks ready in the stored state, which have open inbox rows; a caller
+        # that closes one of those rows itself takes it out.
+        self.open_at_load: set[str] = set()
 
     # -- loading and saving ------------------------------------------------------------
     def new_workflow(self, data: dict):
@@ -81,12 +83,14 @@ class CaseRun:
         self.workflow = spiff.load_state(self.case.state.state_json, self.specs(), self.script_engine)
         decisions.bind_current(self.session, self.workflow)
         self.had_timers = bool(timers.waiting_timers(self.workflow))
+        self.open_at_load = {str(t.id) for t in self.ready_user_tasks()}
         return self.workflow
 
     def persist(self) -> list:
         """Mirror the case fields, bring inbox and timer rows in line, then write the state once."""
         self._update_case()
-        rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from)
+        rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from,
+                          expect_open=bool(self.open_at_load))
         # After the inbox, so a timer firing can flag the task rows it watches; before the state is
         # written, because new timers are retargeted to the engine clock inside the workflow.
         if self.had_timers or timers.waiting_timers(self.workflow):
@@ -110,8 +114,6 @@ class CaseRun:
             self.case.state.state_json = state_json
             self.case.state.serializer_version = spiff.STATE_VERSION
             self.case.state.updated_at = clock.now()
-        # Every state write bumps the case's revision, so a writer holding a stale copy fails (409).
-        flag_modified(self.case, "status")
 
     def current_data(self) -> dict:
         """What the case "knows" now: a waiting user task's data (subprocess data included), else the last task's."""

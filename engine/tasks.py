@@ -233,6 +233,7 @@ def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *,
                     step: bool) -> tuple[CaseRun, list[TaskItem]]:
     run = CaseRun(session, row.case, user.username)
     task = run.load().get_task_from_id(UUID(row.spiff_task_id))
+    run.open_at_load.discard(row.spiff_task_id)  # closed here, below
     task.set_data(**copy.deepcopy(data))
     task.run()
     row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username

@@ -92,6 +92,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table (copy, drop, rename); SQLite refuses to drop a table
+            # other tables point at while foreign keys are enforced. Off for this connection only,
+            # set before the migration's transaction begins (inside one SQLite ignores it).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the statement's implicit transaction so Alembic owns the next
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

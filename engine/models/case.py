@@ -31,10 +31,6 @@ class Case(Base):
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # Bumped on every write of the workflow state: a second writer with a stale copy fails.
-    revision: Mapped[int] = mapped_column(Integer, default=0)
-
-    __mapper_args__ = {"version_id_col": revision}
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
@@ -50,6 +46,11 @@ class CaseState(Base):
     serializer_version: Mapped[str] = mapped_column(String(20))
     state_json: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped on every write of the state: a second writer holding a stale copy fails (409). The
+    # case row itself is written only when its business fields change.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": revision}
 
     case: Mapped[Case] = relationship(back_populates="state")
 

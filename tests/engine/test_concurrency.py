@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from engine import cases, tasks
 from engine.errors import Conflict
-from engine.models import AuditEvent, Case, TaskItem, User
+from engine.models import AuditEvent, CaseState, TaskItem, User
 from tests.conftest import ON_POSTGRES
 from tests.helpers import deploy_fixture, small_org
 
@@ -56,5 +56,5 @@ def test_two_threads_complete_the_same_task(session, database_url, echo_handler)
         completions = session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.case_id == case.id, AuditEvent.kind == "task_completed"))
         assert completions == 1
-        assert session.get(Case, case.id).revision >= 2
+        assert session.get(CaseState, case.id).revision >= 2
     assert len(echo_handler) == RACES
