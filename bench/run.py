@@ -198,8 +198,9 @@ def parse_args(argv=None):
                         help=f"server and database to use; the database is DROPPED and recreated (default {DEFAULT_PG})")
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke test in under a minute")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn workers (default: one per core)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--http-completions", type=int, help="measured HTTP completions (default 6000, quick 400)")
     parser.add_argument("--only", default="12345", help="parts to run, e.g. 12 or 4 (default 12345)")
     return parser.parse_args(argv)
