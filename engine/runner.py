@@ -88,18 +88,18 @@ class CaseRun:
 
     def persist(self) -> list:
         """Mirror the case fields, bring inbox and timer rows in line, then write the state once."""
-        self._update_case()
-        rows = inbox.sync(self.session, self.case, self.ready_user_tasks(), self.actor, self.moved_from,
+        ready = self.ready_user_tasks()
+        self._update_case(ready)
+        rows = inbox.sync(self.session, self.case, ready, self.actor, self.moved_from,
                           expect_open=bool(self.open_at_load))
         # After the inbox, so a timer firing can flag the task rows it watches; before the state is
         # written, because new timers are retargeted to the engine clock inside the workflow.
-        if self.had_timers or timers.waiting_timers(self.workflow):
-            timers.sync(self.session, self.case, self.workflow, rows)
+        timers.sync(self.session, self.case, self.workflow, rows, may_have_rows=self.had_timers)
         self._write_state()
         return rows
 
-    def _update_case(self) -> None:
-        self._mirror(self.current_data())
+    def _update_case(self, ready: list) -> None:
+        self._mirror(self.current_data(ready))
         if self.workflow.is_completed() and self.case.status != "closed":
             self.case.status = "closed"
             self.case.closed_at = clock.now()
@@ -115,9 +115,8 @@ class CaseRun:
             self.case.state.serializer_version = spiff.STATE_VERSION
             self.case.state.updated_at = clock.now()
 
-    def current_data(self) -> dict:
-        """What the case "knows" now: a waiting user task's data (subprocess data included), else the last task's."""
-        ready = self.ready_user_tasks()
+    def current_data(self, ready: list) -> dict:
+        """What the case "knows" now: the first ready user task's data (subprocess data included), else the last task's."""
         if ready:
             return ready[0].data
         last = self.workflow.last_task or self.workflow.task_tree

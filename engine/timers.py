@@ -166,13 +166,13 @@ class _Sync:
                                and o.case_id == case.id and o.state == "cancelled"]
         self._rows = None if ready_rows is None else [r for r in ready_rows if r.state == "ready"] + self.just_cancelled
 
-    def run(self) -> None:
+    def run(self, waiting_tasks: list) -> None:
         # One flush at commit instead of one per query: only this pass writes the case's timer rows,
         # and task rows are read by their in-memory state below.
         with self.session.no_autoflush:
             rows = {r.spiff_task_id: r for r in self.session.scalars(
                 select(Timer).where(Timer.case_id == self.case.id, Timer.state == "waiting"))}
-            waiting = {str(t.id): t for t in waiting_timers(self.workflow)}
+            waiting = {str(t.id): t for t in waiting_tasks}
             for key, row in rows.items():
                 self.follow(row, waiting.pop(key, None) or find_task(self.workflow, key))
             for task in waiting.values():
@@ -265,13 +265,17 @@ class _Sync:
                 item.due_at = min(dues)
 
 
-def sync(session: Session, case, workflow, ready_rows: list[TaskItem] | None = None) -> None:
+def sync(session: Session, case, workflow, ready_rows: list[TaskItem] | None = None, *,
+         may_have_rows: bool = True) -> None:
     """Bring the case's timer rows in line with the workflow's waiting timers.
 
     ``ready_rows`` are the case's open task rows as the inbox just left them (read from the
-    database when not given).
+    database when not given). ``may_have_rows=False`` says the stored state had no waiting
+    timer, hence the case no waiting timer row: with none waiting now either, nothing is read.
     """
-    _Sync(session, case, workflow, ready_rows).run()
+    waiting = waiting_timers(workflow)
+    if waiting or may_have_rows:
+        _Sync(session, case, workflow, ready_rows).run(waiting)
 
 
 # -- reading rows -----------------------------------------------------------------------------
