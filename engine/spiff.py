@@ -119,15 +119,18 @@ class ServiceFailed(WorkflowTaskException):
 
 
 class SandboxEnvironment(TaskDataEnvironment):
-    """Task-data environment that checks every expression and hides unsafe builtins."""
+    """Every expression and script SpiffWorkflow runs goes through the sandbox, never plain eval/exec."""
+
+    def __init__(self, now: Callable):
+        super().__init__({})
+        self.now = now
 
     def evaluate(self, expression, context, external_context=None):
-        expressions.check(expression, "eval")
-        return super().evaluate(expression, context, external_context)
+        return expressions.evaluate(expression, {**(external_context or {}), **context}, self.now)
 
     def execute(self, script, context, external_context=None):
-        expressions.check(script, "exec")
-        return super().execute(script, context, external_context)
+        expressions.execute(script, context, external_context or {}, self.now)
+        return True
 
 
 ServiceCaller = Callable[[object, str, dict], object]
@@ -137,7 +140,7 @@ class ScriptEngine(PythonScriptEngine):
     """Sandboxed expressions; service tasks go to ``call``, the engine's handler dispatcher."""
 
     def __init__(self, call: ServiceCaller | None = None):
-        super().__init__(environment=SandboxEnvironment(expressions.helpers(clock.now)))
+        super().__init__(environment=SandboxEnvironment(clock.now))
         self._call = call
 
     def validate(self, expression):
