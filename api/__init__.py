@@ -7,6 +7,7 @@ import logging
 from flask import Flask, jsonify
 
 from engine import db as engine_db
+from engine import sandbox
 from engine.config import Settings, load_settings
 
 from . import errors
@@ -18,6 +19,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; nothing touches the database until a request or command does."""
     settings = settings or load_settings()
     engine_db.ensure_sqlite_folder(settings.database_url)
+    sandbox.configure(sandbox.Bounds(settings.script_seconds, settings.script_memory_mb))
     app = Flask(__name__, static_folder=None)
     app.config.update(
         MEDIATE=settings,

@@ -63,6 +63,8 @@ class Settings:
     sweep_batch: int = 200
     page_size: int = 50
     log_level: str = "INFO"
+    script_seconds: float = 2.0
+    script_memory_mb: int = 256
 
 
 _PARSERS = {
@@ -77,6 +79,8 @@ _PARSERS = {
     "MEDIATE_SWEEP_BATCH": ("sweep_batch", _positive),
     "MEDIATE_PAGE_SIZE": ("page_size", _positive),
     "MEDIATE_LOG_LEVEL": ("log_level", lambda n, v: v.upper()),
+    "MEDIATE_SCRIPT_SECONDS": ("script_seconds", lambda n, v: _positive(n, v, float)),
+    "MEDIATE_SCRIPT_MEMORY_MB": ("script_memory_mb", _positive),
 }
 assert {attr for attr, _ in _PARSERS.values()} == {f.name for f in fields(Settings)}
 

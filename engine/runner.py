@@ -106,7 +106,10 @@ class CaseRun:
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
 
     def _write_state(self) -> None:
-        state_json = spiff.dump_state(self.workflow)
+        try:
+            state_json = spiff.dump_state(self.workflow)
+        except (TypeError, ValueError) as err:  # e.g. a decision table's output that is no data
+            raise StepFailed("", f"the case's data cannot be stored: {err}") from err
         if self.case.state is None:
             self.case.state = CaseState(serializer_version=spiff.STATE_VERSION, state_json=state_json,
                                         updated_at=clock.now())
@@ -156,7 +159,7 @@ class CaseRun:
                 if not (err.code and self._throw_error(err)):
                     raise StepFailed(_spec_name(err), err.message or str(err)) from err
             except SpiffWorkflowException as err:
-                raise StepFailed(_spec_name(err), str(err).split("\n")[0]) from err
+                raise StepFailed(_spec_name(err), _describe(err)) from err
             except Exception as err:  # a bug in a diagram expression must not lose the case
                 raise StepFailed("", f"{type(err).__name__}: {err}") from err
         raise StepFailed("", "too many errors thrown in one step")
@@ -221,6 +224,15 @@ def open_incident(session: Session, case: Case, failure: StepFailed, actor: str,
     audit.record(session, "incident", actor, case_id=case.id,
                  detail={"incident": incident.id, "task": failure.task_spec, "message": failure.message})
     return incident
+
+
+def _describe(err: SpiffWorkflowException) -> str:
+    """The library's first line plus the cause it wraps (e.g. what the sandbox refused)."""
+    message = str(err).split("\n")[0].strip()
+    cause = err.__cause__ or err.__context__
+    if cause is not None and str(cause) not in message:
+        message = f"{message.rstrip('. ')}: {type(cause).__name__}: {cause}"
+    return message
 
 
 def _spec_name(err) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 
 from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
 from . import expressions
@@ -65,19 +64,31 @@ def _scripts(task_spec) -> Iterator[str]:
         yield p
 
 
+def _event_expressions(definition) -> Iterator[tuple[str, str]]:
+    """Expressions of an event definition: timers, conditions, message payloads, correlations."""
+    if definition is None:
+        return
+    kind = "timer" if isinstance(definition, TimerEventDefinition) else "event"
+    if isinstance(getattr(definition, "expression", None), str):
+        yield kind, definition.expression
+    for prop in getattr(definition, "correlation_properties", None) or []:
+        if isinstance(getattr(prop, "retrieval_expression", None), str):
+            yield "correlation", prop.retrieval_expression
+    for inner in getattr(definition, "event_definitions", None) or []:
+        yield from _event_expressions(inner)
+
+
 def _conditions(task_spec) -> Iterator[str]:
+    found = []
     for cond, _ in getattr(task_spec, "cond_task_specs", []) or []:
         source = cond.args[0] if getattr(cond, "args", None) else None
+        found.append(("condition", source))
+    for attr in ("condition", "cardinality", "completion_condition"):
+        found.append((attr, getattr(task_spec, attr, None)))
+    found += _event_expressions(getattr(task_spec, "event_definition", None))
+    for kind, source in found:
         if isinstance(source, str) and (p := _expr(source)):
-            yield p
-    for attr in ("condition", "cardinality"):
-        source = getattr(task_spec, attr, None)
-        if isinstance(source, str) and (p := _expr(source)):
-            yield p
-    if isinstance(task_spec, CatchingEvent):
-        definition = task_spec.event_definition
-        if isinstance(definition, TimerEventDefinition) and (p := _expr(definition.expression)):
-            yield f"timer: {p}"
+            yield f"{kind}: {p}"
 
 
 def _service(task_spec, operators) -> Iterator[str]:
