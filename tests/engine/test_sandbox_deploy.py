@@ -42,8 +42,9 @@ def test_service_parameter(session, echo_handler):
     assert "attribute 'format' is not allowed" in problems[("simple.bpmn", "stamp")]
 
 
-def test_pre_script(session, echo_handler):
-    message = _refusal(session, _with_pre_script(b"import os"))[("simple.bpmn", "register")]
+@pytest.mark.parametrize("tag", [b"preScript", b"postScript"])
+def test_pre_and_post_scripts(session, echo_handler, tag):
+    message = _refusal(session, _with_pre_script(b"import os", tag))[("simple.bpmn", "register")]
     assert "imports are not allowed" in message
 
 
@@ -84,13 +85,13 @@ def _complete_all(session, users, case) -> None:
         session.commit()
 
 
-def _with_pre_script(script: bytes) -> deploy.SourceFile:
+def _with_pre_script(script: bytes, tag: bytes = b"preScript") -> deploy.SourceFile:
     content = fixture_file("simple.bpmn").content
     head, rest = content.split(b'<bpmn:userTask id="register"', 1)
     opening, rest = rest.split(b"<bpmn:extensionElements>", 1)
     return deploy.SourceFile("simple.bpmn", head + b'<bpmn:userTask id="register"' + opening +
-                             b"<bpmn:extensionElements><spiffworkflow:preScript>" + script +
-                             b"</spiffworkflow:preScript>" + rest)
+                             b"<bpmn:extensionElements><spiffworkflow:" + tag + b">" + script +
+                             b"</spiffworkflow:" + tag + b">" + rest)
 
 def _deploy_unchecked(session, monkeypatch, *files):
     """Deploy with the deploy-time checks switched off, as if a check were missing."""
