@@ -33,7 +33,6 @@ def execute(source: str, context: dict, external: dict, now) -> None:
     names = {**external, **context}
     result = run(compile_program(source, "exec"), names, helpers(now), now())
     kept = {k: v for k, v in result.items() if k not in external}
-    for key, value in kept.items():  # all of them: a list kept its identity but may hold a new value
-        check_storable(value, key)
+    check_storable(kept, "")  # all of it: a list kept its identity but may hold a new value
     context.clear()
     context.update(kept)

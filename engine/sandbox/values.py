@@ -28,9 +28,12 @@ def _problem(value) -> str | None:
         except UnicodeEncodeError:
             return "text with a lone surrogate character"
         return None
-    if isinstance(value, datetime | timedelta | list | tuple | dict):
+    if isinstance(value, datetime | timedelta):
         return None
     return f"a value of type {type(value).__name__}"
+
+
+_PLAIN = (str, bool, type(None), datetime, timedelta)
 
 
 def check_storable(value, where: str) -> None:
@@ -41,16 +44,20 @@ def check_storable(value, where: str) -> None:
         seen += 1
         if seen > MAX_ELEMENTS:
             raise UnstorableValue(f"{where!r} holds more than {MAX_ELEMENTS:,} elements")
-        if (problem := _problem(item)) is not None:
+        if type(item) is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    raise UnstorableValue(f"the code left a key of type {type(key).__name__} in {path!r}")
+                kind = type(child)
+                if (kind in _PLAIN and (kind is not str or child.isascii())) or \
+                        (kind is int and _INT_MIN <= child <= _INT_MAX):
+                    continue  # the common cases, checked without a trip round the loop
+                stack.append((child, f"{path}.{key}" if path else key))
+        elif type(item) in (list, tuple):
+            stack.extend((child, f"{path}.{i}") for i, child in enumerate(item))
+        elif (problem := _problem(item)) is not None:
             raise UnstorableValue(f"the code left {problem} in {path!r}; only text, numbers, true/false, "
                                   "lists, objects, datetimes and durations can be stored")
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if not isinstance(key, str):
-                    raise UnstorableValue(f"the code left a key of type {type(key).__name__} in {path!r}")
-                stack.append((child, f"{path}.{key}"))
-        elif isinstance(item, list | tuple):
-            stack.extend((child, f"{path}.{i}") for i, child in enumerate(item))
 
 
 _TAG = "__mediate_value__"
