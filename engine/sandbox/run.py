@@ -2,16 +2,21 @@
 
 Code without loops or functions executes each of its syntax elements at most once, and every
 operation that can build or walk a large value is guarded, so it finishes quickly in this
-process. Code with loops or functions runs in a child process of its own (a fresh interpreter
-with an empty environment: no database connections, no secrets) with a wall-clock limit, a CPU
-limit and an address-space limit; the child is killed when it overruns. Data goes in and the
-answer comes back as JSON, never pickle.
+process. Code with loops or functions runs in a child process, forked for each run from a
+small server process (``engine.sandbox.child``: a fresh interpreter with an empty environment,
+no database connections, no secrets), with a wall-clock limit, a CPU limit and an address-space
+limit; the child is killed when it overruns. Data goes in and the answer comes back as JSON,
+never pickle.
 """
 
 from __future__ import annotations
 
+import os
+import select
+import struct
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,20 +71,55 @@ def run(program: Program, names: dict, helpers: dict, now_value):
 _ROOT = Path(__file__).resolve().parents[2]
 
 
+class _Zygote:
+    """This process's handle on its ``engine.sandbox.child`` server, started on first use."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.owner = 0
+
+    def _ensure(self) -> subprocess.Popen:
+        if self.process is None or self.process.poll() is not None or self.owner != os.getpid():
+            # A fresh interpreter with an empty environment: no secrets, no database connection.
+            self.process = subprocess.Popen([sys.executable, "-E", "-s", "-m", "engine.sandbox.child"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_ROOT, env={})
+            self.owner = os.getpid()
+        return self.process
+
+    def _stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def call(self, request: bytes, seconds: float) -> bytes:
+        """Send one request and wait for its answer (the server itself enforces ``seconds``)."""
+        from .child import HEADER
+        with self.lock:
+            process = self._ensure()
+            try:
+                process.stdin.write(HEADER.pack(len(request)) + request)
+                process.stdin.flush()
+                if not select.select([process.stdout], [], [], seconds + 10)[0]:
+                    raise OSError("the sandbox server did not answer")
+                size = HEADER.unpack(process.stdout.read(HEADER.size))[0]
+                return process.stdout.read(size)
+            except (OSError, struct.error, ValueError):
+                self._stop()
+                raise SandboxLimit("the sandbox process failed; the code was stopped") from None
+
+
+_ZYGOTE = _Zygote()
+
+
 def _run_isolated(program: Program, names: dict, now_value):
     bounds = BOUNDS
     request = values.dumps({"mode": program.mode, "source": program.source, "names": names, "now": now_value,
                             "seconds": bounds.seconds, "memory_mb": bounds.memory_mb})
-    try:
-        done = subprocess.run([sys.executable, "-E", "-s", "-m", "engine.sandbox.child"], input=request,
-                              capture_output=True, cwd=_ROOT, env={}, timeout=bounds.seconds, check=False)
-    except subprocess.TimeoutExpired:
-        raise SandboxLimit(f"the code ran longer than the limit of {bounds.seconds:g} s and was stopped") from None
-    try:
-        status, result = values.loads(done.stdout)
-    except ValueError:
-        raise SandboxLimit(f"the code was stopped: it used more than {bounds.memory_mb} MB of memory "
-                           f"or its process failed ({done.returncode})") from None
+    status, result = values.loads(_ZYGOTE.call(request, bounds.seconds))
+    if status == "limit":
+        raise SandboxLimit(result)
     if status != "ok":
         raise SandboxError(result)
     return result
