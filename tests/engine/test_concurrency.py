@@ -93,6 +93,7 @@ def test_eight_users_claim_one_task_and_exactly_one_gets_it(app, session, echo_h
     task_id, tokens = _racers(session)
     results = _post_all(app, tokens, f"/api/v1/tasks/{task_id}/claim")
 
+    assert len(results) == RACERS
     winners = [name for name, (status, _) in results.items() if status == 200]
     assert len(winners) == 1, results
     losers = {name: body for name, (status, body) in results.items() if status != 200}
