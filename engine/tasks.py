@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from jsonschema import Draft202012Validator
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -84,14 +84,47 @@ def _require_role(user: User, row: TaskItem) -> None:
         raise Forbidden(f"this task is for the role {row.role!r}")
 
 
+def _require_free(user: User, row: TaskItem) -> None:
+    if row.assignee_id not in (None, user.id):
+        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+
+
+def _free_for(user: User) -> ColumnElement[bool]:
+    """The task is unclaimed or claimed by ``user``."""
+    return or_(TaskItem.assignee_id.is_(None), TaskItem.assignee_id == user.id)
+
+
+def _held_by(assignee_id: int | None) -> ColumnElement[bool]:
+    """The task is still held by whoever held it when it was read (nobody included)."""
+    return TaskItem.assignee_id.is_(None) if assignee_id is None else TaskItem.assignee_id == assignee_id
+
+
+def _write_if(session: Session, row: TaskItem, holder: ColumnElement[bool], **values) -> None:
+    """Write ``values`` in one conditional UPDATE that matches only while the task is ready and ``holder`` holds.
+
+    The guards above it read the row without a lock; this statement checks them again where two
+    writers cannot both pass (PostgreSQL re-evaluates it after the other's commit, SQLite has one
+    writer), so of concurrent claims exactly one matches and the others get a ``Conflict``.
+    """
+    written = session.execute(
+        update(TaskItem).where(TaskItem.id == row.id, TaskItem.state == "ready", holder).values(**values)
+        .execution_options(synchronize_session=False)).rowcount
+    if written != 1:
+        session.refresh(row)  # whoever got there first, as committed
+        _require_open(row)
+        if row.assignee is None:
+            raise Conflict(f"task {row.id} was released meanwhile; reload and try again")
+        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+    session.expire(row, [*values, "assignee"])  # read again, as written, when next used
+
+
 def claim(session: Session, user: User, task_id: int) -> TaskItem:
     """Take an unassigned task."""
     row = get_task(session, user, task_id)
     _require_open(row)
     _require_role(user, row)
-    if row.assignee_id not in (None, user.id):
-        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
-    row.assignee = user
+    _require_free(user, row)
+    _write_if(session, row, _free_for(user), assignee_id=user.id)
     audit.record(session, "task_claimed", user.username, case_id=row.case_id, task_id=row.id)
     return row
 
@@ -102,7 +135,7 @@ def unclaim(session: Session, user: User, task_id: int) -> TaskItem:
     _require_open(row)
     if row.assignee_id != user.id and user.role not in SUPERVISOR_ROLES:
         raise Forbidden("only the assignee or a supervisor can release this task")
-    row.assignee = None
+    _write_if(session, row, _held_by(row.assignee_id), assignee_id=None)
     audit.record(session, "task_unclaimed", user.username, case_id=row.case_id, task_id=row.id)
     return row
 
@@ -120,7 +153,7 @@ def reassign(session: Session, user: User, task_id: int, username: str) -> TaskI
         raise BadRequest(f"{username} cannot work this task (role {row.role!r}, unit)",
                          fields={"username": "lacks the task's role or unit"})
     previous = row.assignee.username if row.assignee else None
-    row.assignee = target
+    _write_if(session, row, _held_by(row.assignee_id), assignee_id=target.id)
     audit.record(session, "task_reassigned", user.username, case_id=row.case_id, task_id=row.id,
                  detail={"from": previous, "to": username})
     return row
@@ -131,9 +164,8 @@ def save_draft(session: Session, user: User, task_id: int, data: dict) -> TaskIt
     row = get_task(session, user, task_id)
     _require_open(row)
     _require_role(user, row)
-    if row.assignee_id not in (None, user.id):
-        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
-    row.draft = copy.deepcopy(data)
+    _require_free(user, row)
+    _write_if(session, row, _free_for(user), draft=copy.deepcopy(data))
     audit.record(session, "task_draft_saved", user.username, case_id=row.case_id, task_id=row.id)
     return row
 
@@ -201,8 +233,7 @@ def _open_for_completion(session: Session, user: User, task_id: int, data: dict)
     row = _load_locked(session, task_id)
     orgs.require_unit(session, user, row.org_unit_id)
     _require_role(user, row)
-    if row.assignee_id not in (None, user.id):
-        raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
+    _require_free(user, row)
     _require_open(row)
     validate_form(row, data)
     if row.case.status == "incident":

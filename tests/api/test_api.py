@@ -65,6 +65,18 @@ def test_other_unit_gets_403_and_unknown_gets_404(client, world, login):
     assert client.get("/api/v1/tasks/99999", headers=other).status_code == 404
 
 
+def test_others_cannot_release_or_draft_over_a_claim(client, world, login):
+    staff, staff2, mediator = login("staff"), login("staff2"), login("mediator")
+    task_id = _open(client, staff).json["open_tasks"][0]["id"]
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=staff).status_code == 200
+    res = client.post(f"/api/v1/tasks/{task_id}/unclaim", headers=mediator)
+    assert res.status_code == 403 and res.json["error"]["code"] == "forbidden"
+    res = client.post(f"/api/v1/tasks/{task_id}/draft", json={"data": {"title": "x"}}, headers=staff2)
+    assert res.status_code == 409 and res.json["error"]["message"] == f"task {task_id} is claimed by staff"
+    detail = client.get(f"/api/v1/tasks/{task_id}", headers=staff).json
+    assert (detail["assignee"], detail["draft"]) == ("staff", None)
+
+
 @pytest.mark.parametrize("body,field", [
     ({"data": {}}, "process_id"),
     ({"process_id": "simple", "data": []}, "data"),

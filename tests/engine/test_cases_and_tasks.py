@@ -1,9 +1,9 @@
 import pytest
 
 import handlers
-from engine import cases, tasks
+from engine import accounts, cases, tasks
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
-from engine.models import AuditEvent, CaseState, Incident, ServiceCall, TaskItem
+from engine.models import SUPERVISOR_ROLES, AuditEvent, CaseState, Incident, ServiceCall, TaskItem
 from handlers.errors import HandlerError
 from tests.helpers import deploy_fixture, small_org
 
@@ -127,6 +127,69 @@ def test_draft_is_kept_without_validation(session, world):
     tasks.save_draft(session, users["staff"], row.id, {"title": "半"})
     session.commit()
     assert session.get(TaskItem, row.id).draft == {"title": "半"}
+
+
+def _mediate_task_claimed_by_mediator(session, users):
+    case = _open(session, users["staff"])
+    tasks.complete(session, users["staff"], _only_task(session, case).id, {"title": "x", "parties_count": 1})
+    row = _only_task(session, case)
+    tasks.claim(session, users["mediator"], row.id)
+    session.commit()
+    return row
+
+
+def _holder(session, row):
+    session.expire_all()
+    return row.assignee.username if row.assignee else None
+
+
+@pytest.mark.parametrize("username", ["peer", "designer", "grid_worker"])
+def test_only_the_assignee_or_a_supervisor_releases_a_task(session, world, username):
+    units, users = world
+    users["peer"] = accounts.add_user(session, "peer", "pw", "mediator", units["town"])  # same role and unit
+    row = _mediate_task_claimed_by_mediator(session, users)
+    with pytest.raises(Forbidden):
+        tasks.unclaim(session, users[username], row.id)
+    session.rollback()
+    assert _holder(session, row) == "mediator"
+    assert "task_unclaimed" not in _kinds(session, row.case)
+    tasks.unclaim(session, users["mediator"], row.id)  # the assignee, who is no supervisor
+    session.commit()
+    assert _holder(session, row) is None
+
+
+SUPERVISORS = ["staff2", "leader", "admin"]  # one user of each supervisor role
+
+
+@pytest.mark.parametrize("username", SUPERVISORS)
+def test_a_supervisor_releases_someone_elses_claim(session, world, username):
+    _, users = world
+    assert {users[u].role for u in SUPERVISORS} == set(SUPERVISOR_ROLES)
+    row = _mediate_task_claimed_by_mediator(session, users)
+    tasks.unclaim(session, users[username], row.id)
+    session.commit()
+    assert _holder(session, row) is None
+    assert _kinds(session, row.case)[-1] == "task_unclaimed"
+
+
+def test_a_draft_is_not_saved_over_another_users_claim(session, world):
+    _, users = world
+    row = _only_task(session, _open(session, users["staff"]))
+    tasks.save_draft(session, users["staff2"], row.id, {"title": "未领取时"})  # unclaimed: anyone with the role
+    tasks.claim(session, users["staff"], row.id)
+    session.commit()
+    with pytest.raises(Conflict, match="claimed by staff"):
+        tasks.save_draft(session, users["staff2"], row.id, {"title": "覆盖"})
+    session.rollback()
+    with pytest.raises(Forbidden):
+        tasks.save_draft(session, users["mediator"], row.id, {"title": "别的角色"})
+    session.rollback()
+    session.expire_all()
+    assert session.get(TaskItem, row.id).draft == {"title": "未领取时"}
+    assert _kinds(session, row.case).count("task_draft_saved") == 1
+    tasks.save_draft(session, users["staff"], row.id, {"title": "本人"})
+    session.commit()
+    assert session.get(TaskItem, row.id).draft == {"title": "本人"}
 
 
 def test_inbox_scopes(session, world):

@@ -1,4 +1,10 @@
-"""The decision tables, run with SpiffWorkflow's DMN engine against plain data."""
+"""The decision tables, run with SpiffWorkflow's DMN engine against plain data, row by row.
+
+Each table lists, per rule, an input that reaches it and the rule's exact outputs. Where rows
+overlap, the input also satisfies later rows with other outputs, so moving a row changes the
+answer; thresholds are checked on both sides. Every rule of every table in processes/ must be
+listed here: a new row without its case fails ``test_every_rule_has_a_case``.
+"""
 
 from __future__ import annotations
 
@@ -8,84 +14,148 @@ import pytest
 
 from engine.spiff import ScriptEngine
 
-from .conftest import library_parser
+from .conftest import PROCESSES, library_parser
 
 PARSER = library_parser()
 SCRIPT_ENGINE = ScriptEngine()
 
 
-def decide(table: str, **data) -> dict:
+def decide(table: str, **data) -> tuple[str, dict]:
+    """The id of the rule that answers and its outputs."""
     engine = PARSER.get_engine(table, None)
     task = SimpleNamespace(data=data, workflow=SimpleNamespace(script_engine=SCRIPT_ENGINE))
-    return engine.result(task)
+    rules = engine.decide(task)
+    return (rules[0].id if rules else None), engine.result(task)
 
 
-def triage(dispute_type="其他", amount=0, party_count=2, risk_flags=()):
-    return decide("triage", dispute_type=dispute_type, amount=amount, party_count=party_count,
-                  risk_flags=list(risk_flags))
+def triage_in(dispute_type="其他", amount=0, party_count=2, risk_flags=()) -> dict:
+    return dict(dispute_type=dispute_type, amount=amount, party_count=party_count, risk_flags=list(risk_flags))
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    ({"risk_flags": ["群体性"]}, ("major", "county", True)),
-    ({"risk_flags": ["极端"]}, ("major", "county", True)),
-    ({"dispute_type": "征地拆迁"}, ("major", "county", True)),
-    ({"amount": 2_000_000}, ("major", "county", True)),
-    ({"risk_flags": ["重复信访"]}, ("complex", "town", False)),
-    ({"dispute_type": "医疗纠纷"}, ("complex", "town", False)),
-    ({"dispute_type": "邻里纠纷", "amount": 300}, ("ordinary", "grid", False)),
-    ({"dispute_type": "邻里纠纷", "amount": 300, "party_count": 3}, ("ordinary", "village", False)),
-    ({"dispute_type": "合同债务", "amount": 2000}, ("ordinary", "village", False)),
-])
-def test_triage(kwargs, expected):
-    result = triage(**kwargs)
-    assert (result["severity"], result["start_tier"], result["leader_required"]) == expected
-    assert result["mediation_type"] in {"人民调解", "行政调解", "司法调解", "行业性专业性调解"}
+def triage_out(severity, start_tier, leader_required, mediation_type, progress_cycle) -> dict:
+    return dict(severity=severity, start_tier=start_tier, leader_required=leader_required,
+                mediation_type=mediation_type, progress_cycle=progress_cycle)
 
 
-def test_only_leader_cases_get_progress_reports():
-    assert triage(risk_flags=["群体性"])["progress_cycle"].startswith("R12/")
-    assert triage()["progress_cycle"].startswith("R0/")
+LEADER, NO_LEADER = ("county", True), ("town", False)
+TRIAGE = [
+    ("triage_r1", triage_in("征地拆迁", 2_000_000, 40, ["群体性", "极端"]),
+     triage_out("major", *LEADER, "行政调解", "R12/P7D")),
+    ("triage_r2", triage_in("征地拆迁", 2_000_000, 40, ["极端", "重复信访"]),
+     triage_out("major", *LEADER, "人民调解", "R12/P7D")),
+    ("triage_r3", triage_in("征地拆迁", 2_000_000, 40), triage_out("major", *LEADER, "行政调解", "R12/P7D")),
+    ("triage_r4", triage_in(amount=1_000_000, party_count=30), triage_out("major", *LEADER, "司法调解", "R12/P7D")),
+    ("triage_r5", triage_in(party_count=30, risk_flags=["重复信访"]),
+     triage_out("major", *LEADER, "行政调解", "R12/P7D")),
+    ("triage_r6", triage_in(amount=100_000, risk_flags=["重复信访"]),
+     triage_out("complex", *NO_LEADER, "行政调解", "R0/P7D")),
+    ("triage_r7", triage_in(amount=999_999, party_count=29), triage_out("complex", *NO_LEADER, "司法调解", "R0/P7D")),
+    ("triage_r7", triage_in(amount=100_000), triage_out("complex", *NO_LEADER, "司法调解", "R0/P7D")),
+    ("triage_r8", triage_in("医疗纠纷", 99_999, 5), triage_out("complex", *NO_LEADER, "人民调解", "R0/P7D")),
+    ("triage_r9", triage_in("医疗纠纷", party_count=4),
+     triage_out("complex", *NO_LEADER, "行业性专业性调解", "R0/P7D")),
+    ("triage_r9", triage_in("劳动争议"), triage_out("complex", *NO_LEADER, "行业性专业性调解", "R0/P7D")),
+    ("triage_r9", triage_in("交通事故"), triage_out("complex", *NO_LEADER, "行业性专业性调解", "R0/P7D")),
+    ("triage_r9", triage_in("物业纠纷"), triage_out("complex", *NO_LEADER, "行业性专业性调解", "R0/P7D")),
+    ("triage_r10", triage_in("邻里纠纷", 4999, 2), triage_out("ordinary", "grid", False, "人民调解", "R0/P7D")),
+    ("triage_r10", triage_in("婚姻家庭", 0, 1), triage_out("ordinary", "grid", False, "人民调解", "R0/P7D")),
+    ("triage_r11", triage_in("邻里纠纷", 5000, 2), triage_out("ordinary", "village", False, "人民调解", "R0/P7D")),
+    ("triage_r11", triage_in("邻里纠纷", 300, 3), triage_out("ordinary", "village", False, "人民调解", "R0/P7D")),
+    ("triage_r11", triage_in("合同债务", 99_999, 4), triage_out("ordinary", "village", False, "人民调解", "R0/P7D")),
+]
 
 
-@pytest.mark.parametrize("tier, severity, handling", [
-    ("grid", "ordinary", "PT24H"), ("village", "ordinary", "PT24H"), ("village", "complex", "P3D"),
-    ("town", "ordinary", "P3D"), ("town", "complex", "P30D"), ("town", "major", "P20D"),
-    ("county", "major", "P90D"), ("county", "complex", "P20D"), ("city", "major", "P20D"),
-])
-def test_deadlines_follow_the_seeds(tier, severity, handling):
-    result = decide("deadlines", tier=tier, severity=severity)
-    assert result["handling_duration"] == handling
-    assert result["acceptance_hours"] > 0 and result["max_dispatch_rounds"] >= 1
+def deadlines_out(acceptance_hours, handling, reminder, overdue, dispatch_rounds, verify_rounds) -> dict:
+    return dict(acceptance_hours=acceptance_hours, handling_duration=handling, reminder_interval=reminder,
+                overdue_limit=overdue, max_dispatch_rounds=dispatch_rounds, max_verify_rounds=verify_rounds)
+
+
+TWENTY_DAYS = deadlines_out(24, "P20D", "P3D", "P25D", 2, 2)
+DEADLINES = [
+    ("deadlines_r1", dict(tier="grid", severity="major"), deadlines_out(1, "PT24H", "PT4H", "PT24H", 1, 1)),
+    ("deadlines_r2", dict(tier="village", severity="ordinary"), deadlines_out(2, "PT24H", "PT4H", "PT48H", 2, 2)),
+    ("deadlines_r3", dict(tier="village", severity="complex"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2)),
+    ("deadlines_r3", dict(tier="village", severity="major"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2)),
+    ("deadlines_r4", dict(tier="town", severity="ordinary"), deadlines_out(8, "P3D", "P1D", "P5D", 2, 2)),
+    ("deadlines_r5", dict(tier="town", severity="complex"), deadlines_out(24, "P30D", "P7D", "P40D", 2, 2)),
+    ("deadlines_r6", dict(tier="town", severity="major"), TWENTY_DAYS),
+    ("deadlines_r7", dict(tier="county", severity="major"), deadlines_out(24, "P90D", "P7D", "P100D", 3, 3)),
+    ("deadlines_r8", dict(tier="county", severity="complex"), TWENTY_DAYS),
+    ("deadlines_r8", dict(tier="county", severity="ordinary"), TWENTY_DAYS),
+    ("deadlines_r9", dict(tier="city", severity="major"), TWENTY_DAYS),
+]
+
+
+def escalation_in(tier, order_outcome, rounds_at_tier=1) -> dict:
+    return dict(tier=tier, order_outcome=order_outcome, rounds_at_tier=rounds_at_tier)
+
+
+ESCALATION = [
+    ("escalation_r1", escalation_in("county", "resolved", 5), dict(next_action="close", next_tier="county")),
+    ("escalation_r1", escalation_in("grid", "resolved"), dict(next_action="close", next_tier="grid")),
+    ("escalation_r2", escalation_in("town", "not_accepted", 1), dict(next_action="retry", next_tier="town")),
+    ("escalation_r3", escalation_in("grid", "not_accepted", 2), dict(next_action="escalate", next_tier="village")),
+    ("escalation_r3", escalation_in("grid", "failed"), dict(next_action="escalate", next_tier="village")),
+    ("escalation_r4", escalation_in("village", "timeout"), dict(next_action="escalate", next_tier="town")),
+    ("escalation_r5", escalation_in("town", "unverified"), dict(next_action="escalate", next_tier="county")),
+    ("escalation_r5", escalation_in("town", "not_accepted", 2), dict(next_action="escalate", next_tier="county")),
+    ("escalation_r6", escalation_in("county", "failed"), dict(next_action="litigation", next_tier="county")),
+    ("escalation_r7", escalation_in("city", "failed"), dict(next_action="litigation", next_tier="city")),
+]
+
+FOLLOW_UP_REASON = "回访评价为{}，请责任单位跟踪管理、督促协议履行"
+FOLLOW_UP = [
+    ("follow_up_r1", dict(rating="满意", visit_round=5), dict(follow_up_required=False, follow_up_reason="")),
+    ("follow_up_r2", dict(rating="基本满意", visit_round=1),
+     dict(follow_up_required=True, follow_up_reason=FOLLOW_UP_REASON.format("基本满意"))),
+    ("follow_up_r2", dict(rating="不满意", visit_round=2),
+     dict(follow_up_required=True, follow_up_reason=FOLLOW_UP_REASON.format("不满意"))),
+    ("follow_up_r3", dict(rating="不满意", visit_round=3),
+     dict(follow_up_required=False, follow_up_reason="回访次数已满 visits exhausted")),
+    ("follow_up_r3", dict(rating="未回访", visit_round=1),
+     dict(follow_up_required=False, follow_up_reason="回访次数已满 visits exhausted")),
+]
+
+SUBSIDY = [
+    ("subsidy_r1", dict(severity="major", rating="满意"), dict(subsidy_amount=500)),
+    ("subsidy_r2", dict(severity="major", rating="基本满意"), dict(subsidy_amount=300)),
+    ("subsidy_r3", dict(severity="complex", rating="满意"), dict(subsidy_amount=300)),
+    ("subsidy_r4", dict(severity="complex", rating="基本满意"), dict(subsidy_amount=200)),
+    ("subsidy_r5", dict(severity="ordinary", rating="满意"), dict(subsidy_amount=100)),
+    ("subsidy_r6", dict(severity="ordinary", rating="基本满意"), dict(subsidy_amount=50)),
+    ("subsidy_r7", dict(severity="major", rating="不满意"), dict(subsidy_amount=0)),
+    ("subsidy_r7", dict(severity="complex", rating="不满意"), dict(subsidy_amount=0)),
+    ("subsidy_r7", dict(severity="ordinary", rating="不满意"), dict(subsidy_amount=0)),
+    ("subsidy_r7", dict(severity=None, rating="满意"), dict(subsidy_amount=0)),
+]
+
+TABLES = {"triage": TRIAGE, "deadlines": DEADLINES, "escalation": ESCALATION, "follow_up": FOLLOW_UP,
+          "subsidy": SUBSIDY}
+CASES = [pytest.param(table, rule, inputs, outputs, id=f"{rule}-{n}")
+         for table, rows in TABLES.items() for n, (rule, inputs, outputs) in enumerate(rows)]
+
+
+@pytest.mark.parametrize("table, rule, inputs, outputs", CASES)
+def test_each_rule_gives_exactly_its_outputs(table, rule, inputs, outputs):
+    assert decide(table, **inputs) == (rule, outputs)
+
+
+def test_every_table_is_listed():
+    assert {p.stem for p in PROCESSES.glob("*.dmn")} == set(TABLES)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_rule_has_a_case(table):
+    rules = [r.id for r in PARSER.get_engine(table, None).decision_table.rules]
+    assert {rule for rule, _, _ in TABLES[table]} == set(rules)
 
 
 def test_escalation_climbs_grid_village_town_county_then_litigation():
     tier, seen = "grid", []
     while True:
-        result = decide("escalation", tier=tier, order_outcome="failed", rounds_at_tier=1)
+        _, result = decide("escalation", **escalation_in(tier, "failed"))
         seen.append((tier, result["next_action"]))
         if result["next_action"] != "escalate":
             break
         tier = result["next_tier"]
     assert seen == [("grid", "escalate"), ("village", "escalate"), ("town", "escalate"), ("county", "litigation")]
-
-
-def test_escalation_closes_resolved_and_retries_an_unaccepted_order_once():
-    assert decide("escalation", tier="town", order_outcome="resolved", rounds_at_tier=1)["next_action"] == "close"
-    assert decide("escalation", tier="town", order_outcome="not_accepted", rounds_at_tier=1) == {
-        "next_action": "retry", "next_tier": "town"}
-    assert decide("escalation", tier="town", order_outcome="not_accepted", rounds_at_tier=2)["next_tier"] == "county"
-
-
-@pytest.mark.parametrize("severity", ["ordinary", "complex", "major"])
-@pytest.mark.parametrize("rating", ["满意", "基本满意", "不满意"])
-def test_subsidy_is_at_most_500_and_none_when_dissatisfied(severity, rating):
-    amount = decide("subsidy", severity=severity, rating=rating)["subsidy_amount"]
-    assert 0 <= amount <= 500
-    assert (amount == 0) == (rating == "不满意")
-
-
-@pytest.mark.parametrize("rating, visit_round, follow", [
-    ("满意", 1, False), ("基本满意", 1, True), ("不满意", 2, True), ("不满意", 3, False),
-])
-def test_follow_up_for_basically_satisfied_or_worse(rating, visit_round, follow):
-    assert decide("follow_up", rating=rating, visit_round=visit_round)["follow_up_required"] is follow
