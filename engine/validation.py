@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import expressions
+from . import expressions, privacy
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -103,6 +103,9 @@ def _user_task(task_spec, find_form) -> Iterator[str]:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         yield f"form {path!r} is not a valid JSON Schema: {err.message}"
+        return
+    for problem in privacy.schema_problems(schema):
+        yield f"form {path!r}: {problem}"
 
 
 def check_spec(spec, operators, find_form: Callable[[str], dict | None]) -> Iterator[tuple[str, str]]:
