@@ -201,7 +201,8 @@ def shown(session: Session, user: User, case: Case, *, task_id: int | None = Non
         return parts
     if not works_case(session, user, case):
         return {name: mask_data(paths, value) for name, value in parts.items()}
-    fields = [f"{name}.{where}" for name, value in parts.items() for where in present(paths, value, AUDITED_KINDS)]
+    fields = [f"{name}.{where}" for name, value in parts.items()
+              for where in present(paths, value, AUDITED_KINDS)]
     if fields:
         audit.record(session, "personal_data_viewed", user.username, case_id=case.id, task_id=task_id,
                      detail={"fields": fields})

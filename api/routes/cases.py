@@ -39,7 +39,8 @@ def list_cases():
 def get_case(code):
     page = cases.case_page(db.session, current_user(), code)
     out = CaseOut().dump(page.case)
-    out.update(open_tasks=TaskOut(many=True).dump(page.open_tasks), timeline=EventOut(many=True).dump(page.timeline))
+    out.update(open_tasks=TaskOut(many=True).dump(page.open_tasks),
+               timeline=EventOut(many=True).dump(page.timeline))
     return jsonify(out)
 
 

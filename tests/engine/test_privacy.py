@@ -96,7 +96,8 @@ def test_unknown_kinds_are_reported_with_their_place():
 
 
 def test_deployment_refuses_an_unknown_kind(session, echo_handler):
-    form = (FIXTURES / "forms/simple/register.schema.json").read_bytes().replace(b'"phone", "pattern', b'"mobile", "pattern')
+    form = (FIXTURES / "forms/simple/register.schema.json").read_bytes()
+    form = form.replace(b'"x-personal": "phone"', b'"x-personal": "mobile"')
     upload = deploy.SourceFile("simple/register.schema.json", form)
     with pytest.raises(DeploymentRejected) as err:
         deploy.deploy(session, [fixture_file("simple.bpmn"), upload], "t", max_bytes=100_000,
