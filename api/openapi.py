@@ -15,8 +15,8 @@ OPERATIONS = [
     ("get", "/cases/{code}", "One case with open tasks and audit timeline", None, None, "CaseDetailOut", 200,
      [401, 403, 404]),
     ("get", "/tasks", "The inbox: mine, my unit's, or claimable", None, "TaskQuery", "TaskOut[]", 200, [400, 401]),
-    ("get", "/tasks/{id}", "A task with its form schema and current data", None, None, "TaskDetailOut", 200,
-     [401, 403, 404]),
+    ("get", "/tasks/{id}", "A task with its form schema, current data and draft (personal data masked unless "
+     "the reader works the case)", None, None, "TaskDetailOut", 200, [401, 403, 404]),
     ("post", "/tasks/{id}/claim", "Claim a task", None, None, "TaskOut", 200, [401, 403, 404, 409]),
     ("post", "/tasks/{id}/unclaim", "Release a task", None, None, "TaskOut", 200, [401, 403, 404, 409]),
     ("post", "/tasks/{id}/reassign", "Hand a task to another user (supervisors)", "ReassignIn", None, "TaskOut",

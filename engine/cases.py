@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, orgs
+from . import audit, clock, orgs, privacy
 from .errors import BadRequest, NotFound
 from .models import Case, Incident, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -38,7 +41,8 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
     session.flush()
     case.code = f"C{now:%Y%m%d}-{case.id:06d}"
     audit.record(session, "case_opened", user.username, case_id=case.id,
-                 detail={"process_id": pv.process_id, "version": pv.version, "data": data})
+                 detail={"process_id": pv.process_id, "version": pv.version,
+                         "data": privacy.for_audit(pv, data)})
     run = CaseRun(session, case, user.username)
     run.new_workflow(data)
     _step_or_incident(session, run, user.username, lambda: run.new_workflow(data))
@@ -92,9 +96,46 @@ def open_tasks(session: Session, case: Case) -> list[TaskItem]:
                                 .order_by(TaskItem.id)))
 
 
-def timeline(session: Session, case: Case):
-    """The case's audit events, oldest first."""
-    return audit.timeline(session, case.id)
+@dataclass(frozen=True)
+class Event:
+    """One audit event as a reader sees it: submitted form data masked."""
+
+    id: int
+    kind: str
+    actor: str
+    at: datetime
+    task_id: int | None
+    detail: dict
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A case with its open tasks and its audit timeline."""
+
+    case: Case
+    open_tasks: list[TaskItem]
+    timeline: list[Event]
+
+
+def case_page(session: Session, user: User, code: str) -> CasePage:
+    """A case the user may see, with its open tasks and timeline."""
+    case = get_case(session, user, code)
+    return CasePage(case, open_tasks(session, case), timeline(session, case))
+
+
+def timeline(session: Session, case: Case) -> list[Event]:
+    """The case's audit events, oldest first, with personal data masked for every reader.
+
+    New events store it masked already; this also covers events written before that.
+    """
+    paths = privacy.version_paths(case.process_version)
+    out = []
+    for e in audit.timeline(session, case.id):
+        detail = e.detail or {}
+        if isinstance(detail.get("data"), dict):
+            detail = {**detail, "data": privacy.mask_data(paths, detail["data"])}
+        out.append(Event(e.id, e.kind, e.actor, e.at, e.task_id, detail))
+    return out
 
 
 def list_incidents(session: Session, user: User, state: str = "open") -> list[Incident]:

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, expressions, orgs
+from . import audit, clock, expressions, orgs, privacy
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -58,6 +58,24 @@ def get_task(session: Session, user: User, task_id: int) -> TaskItem:
         raise NotFound(f"no task {task_id}")
     orgs.require_unit(session, user, row.org_unit_id)
     return row
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A task with its form, the data its form starts from and its draft, as the reader may see them."""
+
+    task: TaskItem
+    schema: dict | None
+    data: dict
+    draft: dict | None
+
+
+def task_detail(session: Session, user: User, task_id: int) -> TaskDetail:
+    """A task the user may see; parties' personal data masked unless the user works the case."""
+    row = get_task(session, user, task_id)
+    parts = privacy.shown(session, user, row.case, task_id=row.id,
+                          data=current_data(session, row), draft=row.draft)
+    return TaskDetail(row, form_schema(row), parts["data"], parts["draft"])
 
 
 def current_data(session: Session, row: TaskItem) -> dict:
@@ -271,7 +289,7 @@ def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *,
     row.assignee = row.assignee or user
     row.draft = None
     audit.record(session, "task_completed", user.username, case_id=row.case_id, task_id=row.id,
-                 detail={"task": row.spec_id, "data": data})
+                 detail={"task": row.spec_id, "data": privacy.for_audit(row.case.process_version, data)})
     if step:
         run.step()
     return run, run.persist()

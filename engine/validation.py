@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import expressions
+from . import expressions, privacy
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -114,6 +114,9 @@ def _user_task(task_spec, find_form) -> Iterator[str]:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         yield f"form {path!r} is not a valid JSON Schema: {err.message}"
+        return
+    for problem in privacy.schema_problems(schema):
+        yield f"form {path!r}: {problem}"
 
 
 def check_spec(spec, operators, find_form: Callable[[str], dict | None]) -> Iterator[tuple[str, str]]:

@@ -1,11 +1,14 @@
 """The Alembic history builds exactly the schema the models describe, and upgrades keep the data."""
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from api import create_app
 from api.extensions import db
+from engine.config import ROOT
 from engine.models import Base
 from tests.conftest import settings_for
 
@@ -43,3 +46,49 @@ def test_moving_the_revision_to_the_state_keeps_each_case_s_value(tmp_path):
             assert conn.exec_driver_sql("SELECT count(*) FROM task").scalar() == 1  # rows pointing at the case stay
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         db.engine.dispose()
+
+
+def _unmarked(node):
+    """A form as it was before fields carried ``x-personal``."""
+    if isinstance(node, dict):
+        return {k: _unmarked(v) for k, v in node.items() if k != "x-personal"}
+    return [_unmarked(v) for v in node] if isinstance(node, list) else node
+
+
+def test_stored_forms_get_their_marks_and_stored_audit_data_is_masked(tmp_path):
+    register = json.loads((ROOT / "forms/dispute_case/register.schema.json").read_text(encoding="utf-8"))
+    own = {"properties": {"people": {"type": "array", "items": {"properties": {"mobile": {"type": "string"}}}}}}
+    forms = {"dispute_case/register.schema.json": _unmarked(register), "mine/own.schema.json": own}
+    data = {"parties": [{"name": "张三", "id_number": "441581198001011234", "phone": "13800138000"}],
+            "people": [{"mobile": "13900139000"}], "summary": "邻里纠纷"}
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    with app.app_context():
+        upgrade(revision="0005_state_revision")
+        with db.engine.begin() as conn:
+            for sql, args in [
+                ("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')", ()),
+                ("INSERT INTO org_unit (id, code, name, kind, path) VALUES (1, 'c', 'County', 'county', '/1/')", ()),
+                ("INSERT INTO process_version VALUES (1, 'p', 1, '', 1, 'p.bpmn', 'hash', '', '', ?, 1,"
+                 " '2031-01-01 00:00:00')", (json.dumps(forms),)),
+                ("INSERT INTO \"case\" (id, code, process_id, process_version_id, status, org_unit_id, title,"
+                 " opened_by, opened_at) VALUES (1, 'C-1', 'p', 1, 'open', 1, '', 'x', '2031-01-01 00:00:00')", ()),
+                ("INSERT INTO audit_event (id, case_id, kind, actor, at, detail) VALUES"
+                 " (1, 1, 'task_completed', 'x', '2031-01-01 00:00:00', ?),"
+                 " (2, 1, 'task_claimed', 'x', '2031-01-01 00:00:00', '{\"note\": \"13800138000\"}')",
+                 (json.dumps({"task": "register", "data": data}),)),
+            ]:
+                conn.exec_driver_sql(sql, args)
+        upgrade()
+        with db.engine.connect() as conn:
+            stored_forms, content_hash = conn.exec_driver_sql("SELECT forms, content_hash FROM process_version").one()
+            details = dict(conn.exec_driver_sql("SELECT id, detail FROM audit_event").all())
+        db.engine.dispose()
+    assert json.loads(stored_forms) == {"dispute_case/register.schema.json": register, "mine/own.schema.json": {
+        "properties": {"people": {"type": "array", "items": {"properties": {
+            "mobile": {"type": "string", "x-personal": "phone"}}}}}}}
+    assert content_hash == "hash"
+    assert json.loads(details[1]) == {"task": "register", "data": {
+        "parties": [{"name": "张*", "id_number": "441581********1234", "phone": "138****8000"}],
+        "people": [{"mobile": "139****9000"}], "summary": "邻里纠纷"}}
+    assert json.loads(details[2]) == {"note": "13800138000"}  # only submitted form data is rewritten

@@ -37,9 +37,10 @@ def list_cases():
 @v1.get("/cases/<code>")
 @login_required
 def get_case(code):
-    case = cases.get_case(db.session, current_user(), code)
-    out = _dump(case)
-    out["timeline"] = EventOut(many=True).dump(cases.timeline(db.session, case))
+    page = cases.case_page(db.session, current_user(), code)
+    out = CaseOut().dump(page.case)
+    out.update(open_tasks=TaskOut(many=True).dump(page.open_tasks),
+               timeline=EventOut(many=True).dump(page.timeline))
     return jsonify(out)
 
 

@@ -3,6 +3,7 @@
 Scenarios run on a migrated database per test (``session`` from tests/conftest.py) with the
 real ``processes/`` and ``forms/`` deployed, the demo county's units and users, and its
 mediator pool; ``run_case()`` opens a case and returns a ``harness.Scenario`` driving it.
+``http`` drives the same library and county over the API.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pytest
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from sqlalchemy import select
 
+from api.cli import deploy_defaults
+from api.extensions import db
 from engine import demo, deploy
 from engine.models import ledger
 
@@ -54,6 +57,25 @@ def county(app, session):
     demo.load(session, extra=_busy_town)
     session.commit()
     return session
+
+
+@pytest.fixture
+def http(app, client):
+    """The library deployed as ``mediate demo`` does it; ``http(user, method, url, **kw)`` calls the API
+    as that demo user."""
+    deploy_defaults(app)
+    with app.app_context():
+        demo.load(db.session)
+        db.session.commit()
+    tokens = {}
+
+    def call(user, method, url, **kw):
+        if user not in tokens:
+            res = client.post("/api/v1/auth/token", json={"username": user, "password": demo.DEMO_PASSWORD})
+            tokens[user] = res.json["token"]
+        return client.open(url, method=method, headers={"Authorization": f"Bearer {tokens[user]}"}, **kw)
+
+    return call
 
 
 @pytest.fixture

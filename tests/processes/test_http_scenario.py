@@ -1,9 +1,7 @@
 """One dispute end to end over HTTP, with the demo county's users and the real process library."""
 
-import pytest
 from sqlalchemy import select
 
-from api.cli import deploy_defaults
 from api.extensions import db
 from engine import demo
 from engine.models import AuditEvent, Order
@@ -13,27 +11,6 @@ from . import steps
 REGISTER = {"intake_channel": "窗口", "dispute_type": "合同债务", "summary": "双方因两千元货款拖欠发生纠纷",
             "parties": steps.PARTIES, "party_count": 2, "amount": 2000, "risk_flags": [],
             "county_code": demo.COUNTY, "location_unit_code": demo.VILLAGE_1}
-
-
-@pytest.fixture
-def county(app):
-    deploy_defaults(app)
-    with app.app_context():
-        demo.load(db.session)
-        db.session.commit()
-
-
-@pytest.fixture
-def http(client, county):
-    tokens = {}
-
-    def call(user, method, url, **kw):
-        if user not in tokens:
-            res = client.post("/api/v1/auth/token", json={"username": user, "password": demo.DEMO_PASSWORD})
-            tokens[user] = res.json["token"]
-        return client.open(url, method=method, headers={"Authorization": f"Bearer {tokens[user]}"}, **kw)
-
-    return call
 
 
 def _work(http, user, code, spec_id, data):
