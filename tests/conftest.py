@@ -23,11 +23,14 @@ from engine.models import Base
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("MEDIATE_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
+TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long"
 
 
 def settings_for(url: str, **extra) -> Settings:
-    values = dict(database_url=url, secret_key="test-secret", scheduler=False,
-                  processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    values = dict(database_url=url, secret_key=TEST_SECRET, scheduler=False,
+                  processes_dir=ROOT / "processes", forms_dir=ROOT / "forms",
+                  # Tests sign in hundreds of times from one address; the throttle has tests of its own.
+                  login_limit="10000 per minute", login_address_limit="10000 per minute")
     values.update(extra)
     return Settings(**values)
 

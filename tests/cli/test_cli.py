@@ -25,6 +25,7 @@ def env(tmp_path, monkeypatch, echo_handler):
     monkeypatch.setenv("MEDIATE_DATABASE_URL", url)
     monkeypatch.setenv("MEDIATE_PROCESSES_DIR", str(processes))
     monkeypatch.setenv("MEDIATE_FORMS_DIR", str(FIXTURES / "forms"))
+    monkeypatch.setenv("MEDIATE_INSTANCE_DIR", str(tmp_path / "instance"))  # the generated key goes here
     return url
 
 
