@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -15,10 +16,9 @@ from .extensions import db
 
 def _new_password() -> str:
     """From a hidden prompt asked twice, or the first line of standard input when it is not a terminal."""
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    if sys.stdin.isatty():
         return click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    return stdin.readline().rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def _change(username: str, change: Callable) -> None:

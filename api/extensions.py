@@ -11,5 +11,6 @@ from engine.models import Base
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 # Throttles sign-in only (api/routes/auth.py); limits and storage come from the settings. The
-# counters live on this object: ``init_app`` gives each app a fresh store.
+# counters live on this object, for the app last bound: one per process, and a fresh store for
+# each app a test builds.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
