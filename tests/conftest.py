@@ -42,6 +42,16 @@ def _migrate(url: str) -> None:
         flask_db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_instance_folder(tmp_path_factory):
+    """Commands run from the environment (CLI tests, sweeper subprocesses) keep their generated key
+    here, never in the repository's ``instance/``."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEDIATE_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> str:
     """A migrated database: a SQLite file to copy, or the PostgreSQL test database."""
