@@ -17,6 +17,7 @@ from .models import ROLES, OrgUnit, User
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200  # what POST /auth/token accepts
 
 
 def hash_password(password: str) -> str:
@@ -86,9 +87,9 @@ def find_user(session: Session, username: str) -> User:
 
 def change_password(session: Session, user: User, password: str, actor: str) -> User:
     """Set a new password and end every token issued before it."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadRequest(f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                         fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"})
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        limits = f"at least {MIN_PASSWORD_LENGTH} and at most {MAX_PASSWORD_LENGTH} characters"
+        raise BadRequest(f"the password must have {limits}", fields={"password": limits})
     user.password_hash = hash_password(password)
     user.session_version += 1
     audit.record(session, "password_changed", actor, detail={"username": user.username})

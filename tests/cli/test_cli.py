@@ -99,7 +99,7 @@ def test_users_passwd_reads_the_password_from_standard_input(env):
     _, new_version, new_hash = _user(env, "town_staff")
     assert new_version == version + 1 and check_password(new_hash, "a-new-password")
     short = runner.invoke(main, ["users", "passwd", "town_staff"], input="short\n")
-    assert short.exit_code != 0 and "at least 8 characters" in short.output
+    assert short.exit_code != 0 and "at least 8" in short.output
     assert _user(env, "town_staff")[2] == new_hash
 
 

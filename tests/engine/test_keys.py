@@ -51,3 +51,12 @@ def test_a_weak_configured_key_stops_start_up_naming_the_variable(tmp_path, key)
     with pytest.raises(ConfigError, match="MEDIATE_SECRET_KEY"):
         create_app(settings_for(f"sqlite:///{tmp_path / 'k.sqlite'}", secret_key=key, instance_dir=tmp_path))
     assert not (tmp_path / keys.KEY_FILE).exists()
+
+
+def test_a_worker_that_loses_the_race_to_write_the_key_uses_the_winner_s(tmp_path):
+    key_file = tmp_path / keys.KEY_FILE
+    keys._create(key_file)
+    winner = key_file.read_text()
+    keys._create(key_file)  # what a worker that saw no file a moment before the other wrote it does
+    assert key_file.read_text() == winner
+    assert [p.name for p in tmp_path.iterdir()] == [keys.KEY_FILE]
