@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Shipped as the default until tokens were revoked by it: anyone can sign an admin token with it.
+# The key every install once shared by default: anyone could sign an admin token with it, so it is refused.
 PUBLISHED_DEV_KEY = "insecure-development-key"
 MIN_SECRET_BYTES = 32
 
