@@ -13,4 +13,4 @@ migrate = Migrate()
 # Throttles sign-in only (api/routes/auth.py); limits and storage come from the settings. The
 # counters live on this object, for the app last bound: one per process, and a fresh store for
 # each app a test builds.
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+limiter = Limiter(key_func=get_remote_address)  # a 429 carries Retry-After (api/errors.py)
