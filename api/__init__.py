@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Flask, jsonify
+from limits.errors import ConfigurationError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import db as engine_db
-from engine import sandbox
-from engine.config import Settings, load_settings
+from engine import keys, sandbox
+from engine.config import ConfigError, Settings, load_settings
 
 from . import errors
-from .extensions import db, migrate
+from .extensions import db, limiter, migrate
 from .paths import MIGRATIONS_DIR
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; nothing touches the database until a request or command does."""
     settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level)
+    settings = replace(settings, secret_key=keys.secret_key(settings))
     engine_db.ensure_sqlite_folder(settings.database_url)
     sandbox.configure(sandbox.Bounds(settings.script_seconds, settings.script_memory_mb))
     app = Flask(__name__, static_folder=None)
     app.config.update(
         MEDIATE=settings,
         SECRET_KEY=settings.secret_key,
+        RATELIMIT_STORAGE_URI=settings.login_limit_storage,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
         # Whole-request cap; each file is also checked against MEDIATE_MAX_UPLOAD_BYTES (400).
@@ -31,11 +37,17 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False
-    logging.basicConfig(level=settings.log_level)
+    if settings.trusted_proxies:
+        # The client address (sign-in throttling, audit) is the one the proxies put in X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     db.init_app(app)
     with app.app_context():
         engine_db.configure(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as err:
+        raise ConfigError(f"MEDIATE_LOGIN_LIMIT_STORAGE: {err}") from None
     errors.register(app)
 
     from . import openapi

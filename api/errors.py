@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, jsonify
+from flask_limiter import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import errors
 
-from .extensions import db
+from .extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,14 @@ def register(app: Flask) -> None:
             return error_response(409, "conflict", "the case is being changed by someone else; try again")
         log.exception("database error")
         return error_response(503, "unavailable", "the database is unavailable")
+
+    @app.errorhandler(RateLimitExceeded)
+    def throttled(err: RateLimitExceeded):
+        response, status = error_response(429, "too_many_requests", err.description)
+        breached = limiter.current_limit
+        wait = breached.window.reset_time - time.time() if breached else 60
+        response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response, status
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -9,7 +9,7 @@ from . import schemas
 
 # (method, path, summary, request body schema, query schema, response schema, success status, error statuses)
 OPERATIONS = [
-    ("post", "/auth/token", "Log in; returns a bearer token", "TokenIn", None, "TokenOut", 200, [400, 401]),
+    ("post", "/auth/token", "Log in; returns a bearer token", "TokenIn", None, "TokenOut", 200, [400, 401, 429]),
     ("post", "/cases", "Open a case of a process", "CaseIn", None, "CaseOut", 201, [400, 401, 403, 404, 422]),
     ("get", "/cases", "Cases the user may see", None, "CaseQuery", "CaseOut[]", 200, [400, 401]),
     ("get", "/cases/{code}", "One case with open tasks and audit timeline", None, None, "CaseDetailOut", 200,

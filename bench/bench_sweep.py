@@ -91,7 +91,8 @@ def run(url: str | None, waiting: int, due: int, workdir: Path, with_states: boo
     from engine.config import Settings
     from engine.models import Timer
 
-    app = create_app(Settings(database_url=_fresh_database(url, workdir, f"w{waiting}"), scheduler=False))
+    app = create_app(Settings(database_url=_fresh_database(url, workdir, f"w{waiting}"), scheduler=False,
+                              instance_dir=workdir))
     with app.app_context():
         upgrade()
         session = db.session

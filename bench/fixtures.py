@@ -24,7 +24,7 @@ DIAGRAM = BENCH / "bench.bpmn"
 FORMS = BENCH / "forms"
 PROCESS_ID = "bench"
 PASSWORD = "bench-pass"
-SECRET = "bench-secret-key"
+SECRET = "bench-secret-key-of-at-least-32-bytes"
 
 # What each user task of bench.bpmn is submitted with: realistic sizes, Chinese text included.
 FORM_DATA = {

@@ -35,7 +35,9 @@ def gunicorn(url: str, workers: int, threads: int, log_path: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDIATE_")}
     env.update(MEDIATE_DATABASE_URL=url, MEDIATE_SCHEDULER="off", MEDIATE_SECRET_KEY=fx.SECRET,
-               MEDIATE_FORMS_DIR=str(fx.FORMS), MEDIATE_LOG_LEVEL="WARNING")
+               MEDIATE_FORMS_DIR=str(fx.FORMS), MEDIATE_LOG_LEVEL="WARNING",
+               # Every benchmark user signs in from this one address.
+               MEDIATE_LOGIN_ADDRESS_LIMIT="10000 per minute")
     cmd = [str(GUNICORN), "-w", str(workers), "-k", "gthread", "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5", "api.wsgi:app"]
     with open(log_path, "w") as log:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -10,11 +11,13 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import inbox
-from .errors import BadRequest
+from . import audit, inbox
+from .errors import BadRequest, NotFound
 from .models import ROLES, OrgUnit, User
 
 _N, _R, _P = 2**14, 8, 1
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200  # what POST /auth/token accepts
 
 
 def hash_password(password: str) -> str:
@@ -43,15 +46,60 @@ def add_user(session: Session, username: str, password: str, role: str, unit: Or
     if role not in ROLES:
         raise BadRequest(f"unknown role {role!r}", fields={"role": f"one of {', '.join(ROLES)}"})
     user = User(username=username, password_hash=hash_password(password), role=role,
-                org_unit=unit, display_name=display_name or username)
+                org_unit=unit, display_name=display_name or username, session_version=0)
     session.add(user)
     inbox.forget_candidates()
     return user
 
 
+@functools.cache
+def _dummy_hash(n: int) -> str:
+    """A well-formed hash with random salt and digest: checking it costs scrypt and never matches."""
+    salt, digest = (base64.b64encode(secrets.token_bytes(size)).decode() for size in (16, 64))
+    return "$".join(["scrypt", str(n), str(_R), str(_P), salt, digest])
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    if user is None or not check_password(user.password_hash, password):
-        return None
+    """The active user with these credentials, or None; every refusal costs one scrypt run."""
+    user = session.scalar(select(User).where(User.username == username))
+    # An unknown name checks a throw-away hash of the same cost, so the answer's timing does not
+    # tell which usernames exist.
+    stored = user.password_hash if user is not None else _dummy_hash(_N)
+    matches = check_password(stored, password)
+    return user if matches and user is not None and user.active else None
+
+
+def sign_in(session: Session, username: str, password: str, address: str) -> User | None:
+    """``authenticate``, with an audit event for the attempt either way (never the password)."""
+    user = authenticate(session, username, password)
+    kind = "signed_in" if user is not None else "sign_in_failed"
+    audit.record(session, kind, username[:80], detail={"username": username, "address": address})
+    return user
+
+
+def find_user(session: Session, username: str) -> User:
+    """The user with this username, active or not; NotFound names the field."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}", fields={"username": "no such user"})
+    return user
+
+
+def change_password(session: Session, user: User, password: str, actor: str) -> User:
+    """Set a new password and end every token issued before it."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        limits = f"at least {MIN_PASSWORD_LENGTH} and at most {MAX_PASSWORD_LENGTH} characters"
+        raise BadRequest(f"the password must have {limits}", fields={"password": limits})
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record(session, "password_changed", actor, detail={"username": user.username})
+    return user
+
+
+def deactivate(session: Session, user: User, actor: str) -> User:
+    """Stop the user signing in and end their tokens; their history stays."""
+    user.active = False
+    user.session_version += 1
+    inbox.forget_candidates()
+    audit.record(session, "user_deactivated", actor, detail={"username": user.username})
     return user

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The key every install once shared by default: anyone could sign an admin token with it, so it is refused.
+PUBLISHED_DEV_KEY = "insecure-development-key"
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(ValueError):
@@ -41,6 +44,42 @@ def _database_url(name: str, raw: str) -> str:
     return raw
 
 
+def _count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must be zero or more, not {raw!r}")
+    return value
+
+
+def check_secret_key(name: str, raw: str) -> str:
+    """The key unchanged, unless it is the published development key or shorter than 32 bytes."""
+    if raw.strip() == PUBLISHED_DEV_KEY:
+        raise ConfigError(f"{name} is the published development key {PUBLISHED_DEV_KEY!r}; anyone could sign "
+                          "tokens with it. Unset it to let Mediate generate one, or set a random one")
+    size = len(raw.encode("utf-8"))
+    if size < MIN_SECRET_BYTES:
+        raise ConfigError(f"{name} must be at least {MIN_SECRET_BYTES} bytes long (it has {size}); generate one "
+                          "with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+    return raw
+
+
+def _rate_limit(name: str, raw: str) -> str:
+    from limits import parse_many  # Flask-Limiter's own parser: what passes here, the limiter reads
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must look like '10 per minute' or '10/minute; 50/hour', not {raw!r}") from None
+    return raw
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw).expanduser().resolve()
+
+
 def _directory(name: str, raw: str) -> Path:
     path = Path(raw).expanduser().resolve()
     if not path.is_dir():
@@ -53,11 +92,18 @@ class Settings:
     """Every setting of the product; the README's configuration table lists the same."""
 
     database_url: str = f"sqlite:///{ROOT / 'instance' / 'mediate.sqlite'}"
-    secret_key: str = "insecure-development-key"
+    # Empty: a random key is generated once into ``instance_dir`` (engine/keys.py).
+    secret_key: str = field(default="", repr=False)
+    instance_dir: Path = ROOT / "instance"
     processes_dir: Path = ROOT / "processes"
     forms_dir: Path = ROOT / "forms"
     max_upload_bytes: int = 2 * 1024 * 1024
     token_hours: float = 12.0
+    # Sign-in throttling: failed attempts per username, all attempts per client address.
+    login_limit: str = "10 per minute; 50 per hour"
+    login_address_limit: str = "60 per minute; 600 per hour"
+    login_limit_storage: str = "memory://"
+    trusted_proxies: int = 0
     scheduler: bool = True
     sweep_seconds: float = 5.0
     sweep_batch: int = 200
@@ -69,11 +115,16 @@ class Settings:
 
 _PARSERS = {
     "MEDIATE_DATABASE_URL": ("database_url", _database_url),
-    "MEDIATE_SECRET_KEY": ("secret_key", lambda n, v: v),
+    "MEDIATE_SECRET_KEY": ("secret_key", check_secret_key),
+    "MEDIATE_INSTANCE_DIR": ("instance_dir", _path),
     "MEDIATE_PROCESSES_DIR": ("processes_dir", _directory),
     "MEDIATE_FORMS_DIR": ("forms_dir", _directory),
     "MEDIATE_MAX_UPLOAD_BYTES": ("max_upload_bytes", _positive),
     "MEDIATE_TOKEN_HOURS": ("token_hours", lambda n, v: _positive(n, v, float)),
+    "MEDIATE_LOGIN_LIMIT": ("login_limit", _rate_limit),
+    "MEDIATE_LOGIN_ADDRESS_LIMIT": ("login_address_limit", _rate_limit),
+    "MEDIATE_LOGIN_LIMIT_STORAGE": ("login_limit_storage", lambda n, v: v),
+    "MEDIATE_TRUSTED_PROXIES": ("trusted_proxies", _count),
     "MEDIATE_SCHEDULER": ("scheduler", _bool),
     "MEDIATE_SWEEP_SECONDS": ("sweep_seconds", lambda n, v: _positive(n, v, float)),
     "MEDIATE_SWEEP_BATCH": ("sweep_batch", _positive),

@@ -23,11 +23,14 @@ from engine.models import Base
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("MEDIATE_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
+TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long"
 
 
 def settings_for(url: str, **extra) -> Settings:
-    values = dict(database_url=url, secret_key="test-secret", scheduler=False,
-                  processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    values = dict(database_url=url, secret_key=TEST_SECRET, scheduler=False,
+                  processes_dir=ROOT / "processes", forms_dir=ROOT / "forms",
+                  # Tests sign in hundreds of times from one address; the throttle has tests of its own.
+                  login_limit="10000 per minute", login_address_limit="10000 per minute")
     values.update(extra)
     return Settings(**values)
 
@@ -37,6 +40,16 @@ def _migrate(url: str) -> None:
     with app.app_context():
         upgrade()
         flask_db.engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_instance_folder(tmp_path_factory):
+    """Commands run from the environment (CLI tests, sweeper subprocesses) keep their generated key
+    here, never in the repository's ``instance/``."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEDIATE_INSTANCE_DIR", str(tmp_path_factory.mktemp("instance")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

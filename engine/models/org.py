@@ -41,5 +41,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Carried in every token; bumping it (password change, deactivation) ends the tokens issued before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

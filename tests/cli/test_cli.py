@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api.cli import main
+from engine.accounts import check_password
 from engine.models import Mediator, OrgUnit, ProcessVersion, User
 from tests.conftest import ON_POSTGRES
 from tests.helpers import FIXTURES
@@ -25,10 +26,12 @@ def env(tmp_path, monkeypatch, echo_handler):
     monkeypatch.setenv("MEDIATE_DATABASE_URL", url)
     monkeypatch.setenv("MEDIATE_PROCESSES_DIR", str(processes))
     monkeypatch.setenv("MEDIATE_FORMS_DIR", str(FIXTURES / "forms"))
+    monkeypatch.setenv("MEDIATE_INSTANCE_DIR", str(tmp_path / "instance"))  # the generated key goes here
     return url
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"]])
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"],
+                                     ["users", "passwd"], ["users", "deactivate"]])
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -72,3 +75,39 @@ def test_bad_setting_is_a_clear_error(env, monkeypatch):
     monkeypatch.setenv("MEDIATE_SCHEDULER", "sometimes")
     result = CliRunner().invoke(main, ["db", "upgrade"])
     assert result.exit_code != 0 and "MEDIATE_SCHEDULER" in result.output
+
+
+def test_a_short_secret_key_stops_every_command(env, monkeypatch):
+    monkeypatch.setenv("MEDIATE_SECRET_KEY", "too-short")
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code != 0 and "MEDIATE_SECRET_KEY" in result.output and "32 bytes" in result.output
+
+
+def _user(url, username):
+    with Session(create_engine(url)) as s:
+        user = s.scalars(select(User).where(User.username == username)).one()
+        return user.active, user.session_version, user.password_hash
+
+
+def test_users_passwd_reads_the_password_from_standard_input(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    _, version, old_hash = _user(env, "town_staff")
+    result = runner.invoke(main, ["users", "passwd", "town_staff"], input="a-new-password\n")
+    assert result.exit_code == 0, result.output
+    assert "a-new-password" not in result.output
+    _, new_version, new_hash = _user(env, "town_staff")
+    assert new_version == version + 1 and check_password(new_hash, "a-new-password")
+    short = runner.invoke(main, ["users", "passwd", "town_staff"], input="short\n")
+    assert short.exit_code != 0 and "at least 8" in short.output
+    assert _user(env, "town_staff")[2] == new_hash
+
+
+def test_users_deactivate(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    result = runner.invoke(main, ["users", "deactivate", "grid_worker"])
+    assert result.exit_code == 0, result.output
+    assert _user(env, "grid_worker")[:2] == (False, 1)
+    unknown = runner.invoke(main, ["users", "deactivate", "nobody"])
+    assert unknown.exit_code != 0 and "no user 'nobody'" in unknown.output

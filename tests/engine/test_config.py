@@ -12,6 +12,15 @@ def test_defaults_and_overrides(tmp_path):
     assert load_settings({}).database_url.startswith("sqlite:///")
 
 
+def test_sign_in_limits_and_a_long_key_are_taken():
+    key = "k" * 32
+    settings = load_settings({"MEDIATE_SECRET_KEY": key, "MEDIATE_LOGIN_LIMIT": "3/minute; 20/hour",
+                              "MEDIATE_TRUSTED_PROXIES": "1"})
+    assert settings.secret_key == key and settings.login_limit == "3/minute; 20/hour"
+    assert settings.trusted_proxies == 1
+    assert key not in repr(settings)  # settings may be logged; the key is not
+
+
 @pytest.mark.parametrize("env,name", [
     ({"MEDIATE_SCHEDULER": "maybe"}, "MEDIATE_SCHEDULER"),
     ({"MEDIATE_SWEEP_SECONDS": "-1"}, "MEDIATE_SWEEP_SECONDS"),
@@ -20,6 +29,11 @@ def test_defaults_and_overrides(tmp_path):
     ({"MEDIATE_FORMS_DIR": "/no/such/dir"}, "MEDIATE_FORMS_DIR"),
     ({"MEDIATE_TYPO": "1"}, "MEDIATE_TYPO"),
     ({"MEDIATE_LOG_LEVEL": "loud"}, "MEDIATE_LOG_LEVEL"),
+    ({"MEDIATE_SECRET_KEY": "short"}, "MEDIATE_SECRET_KEY"),
+    ({"MEDIATE_SECRET_KEY": "insecure-development-key"}, "MEDIATE_SECRET_KEY"),
+    ({"MEDIATE_LOGIN_LIMIT": "lots"}, "MEDIATE_LOGIN_LIMIT"),
+    ({"MEDIATE_LOGIN_ADDRESS_LIMIT": "10 per fortnight"}, "MEDIATE_LOGIN_ADDRESS_LIMIT"),
+    ({"MEDIATE_TRUSTED_PROXIES": "-1"}, "MEDIATE_TRUSTED_PROXIES"),
 ])
 def test_bad_settings_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):
