@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from engine import db as engine_db
 from engine.config import Settings, load_settings
 
-from . import errors
+from . import converters, errors
 from .extensions import db, migrate
 from .paths import MIGRATIONS_DIR
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         engine_db.configure(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     errors.register(app)
+    converters.install(app)
 
     from . import openapi
     from .routes import v1

@@ -30,7 +30,14 @@ class Unauthorized(errors.EngineError):
     code = "unauthorized"
 
 
+class PayloadTooLarge(errors.EngineError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
 STATUS[Unauthorized] = 401
+STATUS[PayloadTooLarge] = 413
 
 
 def error_response(status: int, code: str, message: str, fields=None, details=None):
@@ -83,7 +90,12 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         _rollback()
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(err.code or 500, code, err.description or err.name)
+        response, status = error_response(err.code or 500, code, err.description or err.name)
+        # Allow on 405, Retry-After on 429/503, WWW-Authenticate on 401: the client needs them.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(Exception)
     def unexpected(err):

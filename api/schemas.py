@@ -6,7 +6,7 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-from engine.models import TIMER_KINDS
+from engine.models import INTEGER_MAX, TIMER_KINDS
 from engine.tasks import SCOPES
 
 
@@ -30,7 +30,7 @@ class TokenOut(Schema):
 
 class CaseIn(Strict):
     process_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=INTEGER_MAX))
     unit = fields.String(validate=validate.Length(min=1, max=40))
     title = fields.String(validate=validate.Length(max=255))
     data = fields.Dict(keys=fields.String(), load_default=dict)
