@@ -93,6 +93,18 @@ class TaskOut(Schema):
     completed_by = fields.String(allow_none=True)
 
 
+class CompletedCaseOut(Schema):
+    code = fields.String()
+    status = fields.String()
+    open_tasks = fields.List(fields.Nested(TaskOut))
+
+
+class CompletedOut(TaskOut):
+    """A completed task with its case's status and open tasks afterwards."""
+
+    case = fields.Nested(CompletedCaseOut)
+
+
 class TaskDetailOut(TaskOut):
     schema = fields.Dict(attribute="form_schema", allow_none=True)
     data = fields.Dict(attribute="current_data")
@@ -159,14 +171,26 @@ class IncidentOut(Schema):
     resolved_at = fields.DateTime(allow_none=True)
 
 
-class ErrorBody(Schema):
-    code = fields.String()
+class ProblemOut(Schema):
+    file = fields.String()
+    element = fields.String()
     message = fields.String()
-    fields = fields.Dict()
+
+
+class ErrorBody(Schema):
+    """Every error reply: a machine code, a message for people, and where the trouble is."""
+
+    code = fields.String(required=True, metadata={"description": "bad_request, unauthorized, not_found, …"})
+    message = fields.String(required=True)
+    details = fields.List(fields.Nested(ProblemOut), metadata={
+        "description": "a rejected deployment: one entry per problem, with its file and element"})
+    # Last: from here on, `fields` in this class body is this field and not marshmallow's module.
+    fields = fields.Dict(keys=fields.String(), metadata={
+        "description": "a message per field path (`data.parties.0.phone`; `(body)` for the whole body)"})
 
 
 class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody)
+    error = fields.Nested(ErrorBody, required=True)
 
 
 class TimerQuery(PageIn):
