@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from engine.models import INTEGER_MAX, TIMER_KINDS
 from engine.tasks import SCOPES
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO date-time with an offset, converted to UTC (refused if that leaves the calendar)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("out of range once converted to UTC") from None
 
 
 class Strict(Schema):
@@ -194,7 +205,7 @@ class ErrorOut(Schema):
 
 
 class TimerQuery(PageIn):
-    due_before = fields.AwareDateTime(default_timezone=UTC)
+    due_before = UtcDateTime(default_timezone=UTC)
     kind = fields.String(validate=validate.OneOf(TIMER_KINDS))
     case = fields.String(validate=validate.Length(max=60))
     state = fields.String(load_default="waiting", validate=validate.OneOf(["waiting", "fired", "cancelled"]))

@@ -161,6 +161,8 @@ def test_writes_on_huge_ids_are_404(app, client, staff, url):
     ("/api/v1/cases?page=" + "9" * 5000, "page"), (f"/api/v1/tasks?page={BIG}", "page"),
     (f"/api/v1/orders?per_page={BIG}", "per_page"), (f"/api/v1/timers?page={BIG}", "page"),
     ("/api/v1/cases?text=a%00b", "text"), ("/api/v1/tasks?case=%00", "case"),
+    ("/api/v1/timers?due_before=9999-12-31T23:59:59-23:59", "due_before"),
+    ("/api/v1/timers?due_before=0001-01-01T00:00:00%2B23:59", "due_before"),
 ])
 def test_query_parameters_out_of_range_name_the_field(client, world, login, url, field):
     _refused(client.get(url, headers=login("admin")), 400, field)
