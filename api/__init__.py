@@ -13,7 +13,7 @@ from engine import db as engine_db
 from engine import keys, sandbox
 from engine.config import ConfigError, Settings, load_settings
 
-from . import errors
+from . import converters, errors
 from .extensions import db, limiter, migrate
 from .paths import MIGRATIONS_DIR
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     except ConfigurationError as err:
         raise ConfigError(f"MEDIATE_LOGIN_LIMIT_STORAGE: {err}") from None
     errors.register(app)
+    converters.install(app)
 
     from . import openapi
     from .routes import v1

@@ -33,7 +33,14 @@ class Unauthorized(errors.EngineError):
     code = "unauthorized"
 
 
+class PayloadTooLarge(errors.EngineError):
+    """The request body is larger than the configured limit."""
+
+    code = "payload_too_large"
+
+
 STATUS[Unauthorized] = 401
+STATUS[PayloadTooLarge] = 413
 
 
 def error_response(status: int, code: str, message: str, fields=None, details=None):
@@ -54,6 +61,12 @@ def _rollback():
 
 def register(app: Flask) -> None:
     """Install the handlers that turn every exception into the one error shape."""
+    _register_domain_errors(app)
+    _register_http_errors(app)
+
+
+def _register_domain_errors(app: Flask) -> None:
+    """The engine's errors, input validation and the database."""
 
     @app.errorhandler(errors.EngineError)
     def engine_error(err: errors.EngineError):
@@ -82,6 +95,10 @@ def register(app: Flask) -> None:
         log.exception("database error")
         return error_response(503, "unavailable", "the database is unavailable")
 
+
+def _register_http_errors(app: Flask) -> None:
+    """HTTP errors (headers kept), throttling, and anything unexpected."""
+
     @app.errorhandler(RateLimitExceeded)
     def throttled(err: RateLimitExceeded):
         response, status = error_response(429, "too_many_requests", err.description)
@@ -94,7 +111,12 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         _rollback()
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(err.code or 500, code, err.description or err.name)
+        response, status = error_response(err.code or 500, code, err.description or err.name)
+        # Allow on 405, Retry-After on 429/503, WWW-Authenticate on 401: the client needs them.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(Exception)
     def unexpected(err):

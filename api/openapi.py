@@ -5,45 +5,77 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from engine.models import INTEGER_MAX
+
 from . import schemas
 
-# (method, path, summary, request body schema, query schema, response schema, success status, error statuses)
+# (method, path, summary, request body schema, query schema, response schema, success status(es), error statuses)
+# The error statuses are those particular to the operation; _error_statuses adds the ones every
+# operation of its kind can answer (401, 400 and 413 for a body, 400 for a query, 404 for a path, 409 for a write).
 OPERATIONS = [
-    ("post", "/auth/token", "Log in; returns a bearer token", "TokenIn", None, "TokenOut", 200, [400, 401, 429]),
-    ("post", "/cases", "Open a case of a process", "CaseIn", None, "CaseOut", 201, [400, 401, 403, 404, 422]),
-    ("get", "/cases", "Cases the user may see", None, "CaseQuery", "CaseOut[]", 200, [400, 401]),
-    ("get", "/cases/{code}", "One case with open tasks and audit timeline", None, None, "CaseDetailOut", 200,
-     [401, 403, 404]),
-    ("get", "/tasks", "The inbox: mine, my unit's, or claimable", None, "TaskQuery", "TaskOut[]", 200, [400, 401]),
+    ("post", "/auth/token", "Log in; returns a bearer token", "TokenIn", None, "TokenOut", 200, [401, 429]),
+    ("post", "/cases", "Open a case of a process", "CaseIn", None, "CaseOut", 201, [403, 404, 422]),
+    ("get", "/cases", "Cases the user may see", None, "CaseQuery", "CaseOut[]", 200, [403, 404]),
+    ("get", "/cases/{code}", "One case with open tasks and audit timeline", None, None, "CaseDetailOut", 200, [403]),
+    ("get", "/tasks", "The inbox: mine, my unit's, or claimable", None, "TaskQuery", "TaskOut[]", 200, [403, 404]),
     ("get", "/tasks/{id}", "A task with its form schema, current data and draft (personal data masked unless "
-     "the reader works the case)", None, None, "TaskDetailOut", 200, [401, 403, 404]),
-    ("post", "/tasks/{id}/claim", "Claim a task", None, None, "TaskOut", 200, [401, 403, 404, 409]),
-    ("post", "/tasks/{id}/unclaim", "Release a task", None, None, "TaskOut", 200, [401, 403, 404, 409]),
+     "the reader works the case)", None, None, "TaskDetailOut", 200, [403]),
+    ("post", "/tasks/{id}/claim", "Claim a task", None, None, "TaskOut", 200, [403]),
+    ("post", "/tasks/{id}/unclaim", "Release a task", None, None, "TaskOut", 200, [403]),
     ("post", "/tasks/{id}/reassign", "Hand a task to another user (supervisors)", "ReassignIn", None, "TaskOut",
-     200, [400, 401, 403, 404, 409]),
-    ("post", "/tasks/{id}/draft", "Save unfinished form data", "DataIn", None, "TaskOut", 200,
-     [400, 401, 403, 404, 409]),
-    ("post", "/tasks/{id}/complete", "Complete a task with its form data", "DataIn", None, "TaskOut", 200,
-     [400, 401, 403, 404, 409, 422]),
-    ("get", "/processes", "Deployed processes and their versions", None, None, "ProcessOut[]", 200, [401]),
-    ("get", "/processes/{process_id}/versions/{version}/xml", "The BPMN XML of a version", None, None, None, 200,
-     [401, 404]),
+     200, [403]),
+    ("post", "/tasks/{id}/draft", "Save unfinished form data", "DataIn", None, "TaskOut", 200, [403]),
+    ("post", "/tasks/{id}/complete", "Complete a task with its form data", "DataIn", None, "CompletedOut", 200,
+     [403, 422]),
+    ("get", "/processes", "Deployed processes and their versions", None, None, "ProcessOut[]", 200, []),
+    ("get", "/processes/{process_id}/versions/{version}/xml", "The BPMN XML of a version", None, None, "xml", 200,
+     []),
     ("post", "/deployments", "Deploy BPMN, DMN and form files (multipart)", "multipart", None, "DeploymentOut",
-     201, [400, 401, 403]),
-    ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, [401]),
+     (201, 200), [403]),
+    ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, []),
     ("post", "/incidents/{id}/retry", "Retry the engine steps of an incident's case", None, None, "IncidentOut",
-     200, [401, 403, 404]),
+     200, [403]),
     ("get", "/cases/{code}/orders", "A case's orders (派单…核单) with their history", None, None, "OrderOut[]",
-     200, [401, 403, 404]),
+     200, [403]),
     ("get", "/orders", "The order ledger: orders to or from visible units", None, "OrderQuery", "OrderOut[]", 200,
-     [400, 401, 403, 404]),
+     [403, 404]),
     ("get", "/timers", "Waiting timers of visible cases, soonest first (supervisors)", None, "TimerQuery",
-     "TimerOut[]", 200, [400, 401, 403]),
+     "TimerOut[]", 200, [403, 404]),
     ("post", "/timers/recalc", "Re-derive waiting timers from the current rules (admin)", "RecalcIn", None,
-     "RecalcOut", 200, [400, 401, 403, 404]),
+     "RecalcOut", 200, [403, 404]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []
+
+ERRORS = {
+    400: "Malformed input; `fields` names each field (`data.parties.0.phone`, `(body)` for the whole body)",
+    401: "No valid bearer token",
+    403: "Another unit's case or task, or the wrong role",
+    404: "Nothing by that name or id",
+    409: "Claimed by someone else, already done, or changed concurrently",
+    413: "The body is larger than MEDIATE_MAX_JSON_BYTES (files: MEDIATE_MAX_UPLOAD_BYTES)",
+    422: "The data does not satisfy the task's form; `fields` has a message per field",
+    429: "Too many requests; retry after the Retry-After header's seconds",
+}
+# Path parameters that are ids or version numbers: <int:…> in the routes, bounded by the columns.
+INTEGER_PARAMS = {"id", "version"}
+PUBLIC = {"/auth/token"}  # every other operation needs a bearer token
+
+
+def _error_statuses(method: str, path: str, body, query, errors) -> list[int]:
+    """The operation's own statuses plus those every operation of its kind can answer."""
+    statuses = set(errors)
+    if path not in PUBLIC:
+        statuses.add(401)
+    if body:
+        statuses |= {400, 413}
+    if query:
+        statuses.add(400)
+    if "{" in path:
+        statuses.add(404)
+    if method == "post" and path not in PUBLIC:
+        statuses.add(409)  # a concurrent writer got there first (or SQLite is busy): try again
+    return sorted(statuses)
 
 
 def _ref(name: str) -> dict:
@@ -54,26 +86,38 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _operation(method, path, summary, body, query, response, status, errors) -> dict:
-    op = {"summary": summary, "responses": {str(status): {"description": "OK"}}}
-    if response:
-        op["responses"][str(status)]["content"] = {"application/json": {"schema": _ref(response)}}
-    for code in errors:
-        op["responses"][str(code)] = {"description": "error",
-                                      "content": {"application/json": {"schema": _ref("ErrorOut")}}}
+def _path_param(name: str) -> dict:
+    schema = ({"type": "integer", "minimum": 0, "maximum": INTEGER_MAX} if name in INTEGER_PARAMS
+              else {"type": "string"})
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _request_body(body: str) -> dict:
     if body == "multipart":
-        op["requestBody"] = {"content": {"multipart/form-data": {"schema": {
+        return {"content": {"multipart/form-data": {"schema": {
             "type": "object", "properties": {"files": {"type": "array",
                                                        "items": {"type": "string", "format": "binary"}}}}}}}
-    elif body:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
-    params = [{"in": "path", "name": p.strip("{}"), "required": True, "schema": {"type": "string"}}
-              for p in path.split("/") if p.startswith("{")]
+    return {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+
+
+def _operation(method, path, summary, body, query, response, status, errors) -> dict:
+    ok = {"description": "OK"}
+    if response == "xml":
+        ok["content"] = {"application/xml": {"schema": {"type": "string"}}}
+    elif response:
+        ok["content"] = {"application/json": {"schema": _ref(response)}}
+    op = {"summary": summary, "responses": {str(s): ok for s in (status if isinstance(status, tuple) else (status,))}}
+    for code in _error_statuses(method, path, body, query, errors):
+        op["responses"][str(code)] = {"description": ERRORS[code],
+                                      "content": {"application/json": {"schema": _ref("ErrorOut")}}}
+    if body:
+        op["requestBody"] = _request_body(body)
+    params = [_path_param(p.strip("{}")) for p in path.split("/") if p.startswith("{")]
     if query:
         params.append({"in": "query", "schema": getattr(schemas, query)})
     if params:
         op["parameters"] = params
-    if path != "/auth/token":
+    if path not in PUBLIC:
         op["security"] = [{"bearer": []}]
     return op
 
@@ -84,7 +128,7 @@ def build() -> dict:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     names = {op[3] for op in OPERATIONS + EXTRA_OPERATIONS} | {op[5] for op in OPERATIONS + EXTRA_OPERATIONS}
-    for name in sorted(n.rstrip("[]") for n in names if n and n != "multipart") + ["ErrorOut"]:
+    for name in sorted(n.rstrip("[]") for n in names if n and n not in ("multipart", "xml")) + ["ErrorOut"]:
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=getattr(schemas, name))
     paths: dict[str, dict] = {}

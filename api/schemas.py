@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.models import TIMER_KINDS
+from engine.models import INTEGER_MAX, TIMER_KINDS
 from engine.tasks import SCOPES
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """An ISO date-time with an offset, converted to UTC (refused if that leaves the calendar)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("out of range once converted to UTC") from None
 
 
 class Strict(Schema):
@@ -30,7 +41,7 @@ class TokenOut(Schema):
 
 class CaseIn(Strict):
     process_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=INTEGER_MAX))
     unit = fields.String(validate=validate.Length(min=1, max=40))
     title = fields.String(validate=validate.Length(max=255))
     data = fields.Dict(keys=fields.String(), load_default=dict)
@@ -91,6 +102,18 @@ class TaskOut(Schema):
     reminders = fields.Integer()
     completed_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
+
+
+class CompletedCaseOut(Schema):
+    code = fields.String()
+    status = fields.String()
+    open_tasks = fields.List(fields.Nested(TaskOut))
+
+
+class CompletedOut(TaskOut):
+    """A completed task with its case's status and open tasks afterwards."""
+
+    case = fields.Nested(CompletedCaseOut)
 
 
 class TaskDetailOut(TaskOut):
@@ -159,18 +182,30 @@ class IncidentOut(Schema):
     resolved_at = fields.DateTime(allow_none=True)
 
 
-class ErrorBody(Schema):
-    code = fields.String()
+class ProblemOut(Schema):
+    file = fields.String()
+    element = fields.String()
     message = fields.String()
-    fields = fields.Dict()
+
+
+class ErrorBody(Schema):
+    """Every error reply: a machine code, a message for people, and where the trouble is."""
+
+    code = fields.String(required=True, metadata={"description": "bad_request, unauthorized, not_found, …"})
+    message = fields.String(required=True)
+    details = fields.List(fields.Nested(ProblemOut), metadata={
+        "description": "a rejected deployment: one entry per problem, with its file and element"})
+    # Last: from here on, `fields` in this class body is this field and not marshmallow's module.
+    fields = fields.Dict(keys=fields.String(), metadata={
+        "description": "a message per field path (`data.parties.0.phone`; `(body)` for the whole body)"})
 
 
 class ErrorOut(Schema):
-    error = fields.Nested(ErrorBody)
+    error = fields.Nested(ErrorBody, required=True)
 
 
 class TimerQuery(PageIn):
-    due_before = fields.AwareDateTime(default_timezone=UTC)
+    due_before = UtcDateTime(default_timezone=UTC)
     kind = fields.String(validate=validate.OneOf(TIMER_KINDS))
     case = fields.String(validate=validate.Length(max=60))
     state = fields.String(load_default="waiting", validate=validate.OneOf(["waiting", "fired", "cancelled"]))

@@ -98,6 +98,7 @@ class Settings:
     processes_dir: Path = ROOT / "processes"
     forms_dir: Path = ROOT / "forms"
     max_upload_bytes: int = 2 * 1024 * 1024
+    max_json_bytes: int = 1024 * 1024
     token_hours: float = 12.0
     # Sign-in throttling: failed attempts per username, all attempts per client address.
     login_limit: str = "10 per minute; 50 per hour"
@@ -120,6 +121,7 @@ _PARSERS = {
     "MEDIATE_PROCESSES_DIR": ("processes_dir", _directory),
     "MEDIATE_FORMS_DIR": ("forms_dir", _directory),
     "MEDIATE_MAX_UPLOAD_BYTES": ("max_upload_bytes", _positive),
+    "MEDIATE_MAX_JSON_BYTES": ("max_json_bytes", _positive),
     "MEDIATE_TOKEN_HOURS": ("token_hours", lambda n, v: _positive(n, v, float)),
     "MEDIATE_LOGIN_LIMIT": ("login_limit", _rate_limit),
     "MEDIATE_LOGIN_ADDRESS_LIMIT": ("login_address_limit", _rate_limit),

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 
-from . import audit, decisions, spiff, validation
-from .errors import DeploymentRejected, NotFound
+from . import audit, decisions, json_input, spiff, validation
+from .errors import BadRequest, DeploymentRejected, NotFound
 from .models import Deployment, DeploymentFile, ProcessVersion
 
 # DOCTYPEs are refused outright; entities and network access are off regardless.
@@ -57,6 +57,8 @@ def _reject(file: str, message: str, element: str = "") -> DeploymentRejected:
 def _check_names(files: list[SourceFile], max_bytes: int) -> None:
     seen = set()
     for f in files:
+        if why := json_input.text_problem(f.name):
+            raise _reject(json_input.path_name([f.name]), f"file name {why}")
         path = PurePosixPath(f.name)
         if not f.name or path.is_absolute() or ".." in path.parts or "\\" in f.name:
             raise _reject(f.name or "(unnamed)", "file names must be relative paths without '..'")
@@ -81,9 +83,9 @@ def parse_xml(f: SourceFile):
 
 def _parse_form(f: SourceFile) -> dict:
     try:
-        schema = json.loads(f.content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise _reject(f.name, f"form is not valid JSON: {err}") from None
+        schema = json_input.loads(f.content)
+    except BadRequest as err:
+        raise _reject(f.name, f"form is not valid JSON: {err.message}") from None
     if not isinstance(schema, dict):
         raise _reject(f.name, "a form must be a JSON object (a JSON Schema)")
     return schema

@@ -8,11 +8,15 @@ rules) at deploy time and the same compiler and run-time guards when a case runs
 from __future__ import annotations
 
 from .sandbox import SandboxError, UnsafeExpression, UnstorableValue, check_storable, compile_program
+from .sandbox.guards import GUARDS
 from .sandbox.helpers import helpers, iso_duration
 from .sandbox.run import run
 
-__all__ = ["SandboxError", "UnsafeExpression", "UnstorableValue", "check", "evaluate", "execute", "helpers",
+__all__ = ["RESERVED_NAMES", "SandboxError", "UnsafeExpression", "UnstorableValue", "check", "evaluate", "execute", "helpers",
            "iso_duration"]
+
+# Names task data may not use: they would shadow the helpers or the sandbox's guards.
+RESERVED_NAMES = frozenset(helpers(lambda: None)) | frozenset(GUARDS)
 
 
 def check(source: str, mode: str = "eval") -> None:

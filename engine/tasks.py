@@ -18,7 +18,7 @@ from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable")
 # Task data keys a form may not set: they would shadow the helpers expressions call.
-RESERVED_KEYS = frozenset(expressions.helpers(clock.now))
+RESERVED_KEYS = expressions.RESERVED_NAMES
 
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
@@ -201,12 +201,14 @@ def _validator(row: TaskItem) -> Draft202012Validator | None:
     return _VALIDATORS[key]
 
 
+def reserved_keys(data: dict, prefix: str = "") -> dict[str, str]:
+    """A message per top-level key of ``data`` that would shadow a helper expressions call."""
+    return {prefix + key: "this name is reserved" for key in sorted(RESERVED_KEYS.intersection(data))}
+
+
 def validate_form(row: TaskItem, data: dict) -> None:
     """Raise ``FormInvalid`` with a message per field unless ``data`` satisfies the task's form."""
-    errors = {}
-    clashes = RESERVED_KEYS.intersection(data)
-    for key in clashes:
-        errors[key] = "this name is reserved"
+    errors = reserved_keys(data)
     validator = _validator(row) if row.form else None
     if validator is not None:
         for err in validator.iter_errors(data):

@@ -1,6 +1,6 @@
 """All tables. Import from here: ``from engine.models import Case``."""
 
-from .base import Base, utcnow
+from .base import INTEGER_MAX, Base, utcnow
 from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
 from .ledger import (
     Archive,
@@ -18,7 +18,7 @@ from .process import Deployment, DeploymentFile, ProcessVersion
 from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
-    "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
+    "INTEGER_MAX", "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
     "RECEIVING_ROLES", "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",

@@ -15,6 +15,8 @@ NAMING = {
 }
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# The largest value an Integer column (ids, versions) holds on every database: 32 bits on PostgreSQL.
+INTEGER_MAX = 2**31 - 1
 
 
 class UtcDateTime(TypeDecorator):

@@ -3,7 +3,7 @@ import pytest
 import handlers
 from engine import accounts, cases, tasks
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
-from engine.models import SUPERVISOR_ROLES, AuditEvent, CaseState, Incident, ServiceCall, TaskItem
+from engine.models import SUPERVISOR_ROLES, AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
 from handlers.errors import HandlerError
 from tests.helpers import deploy_fixture, small_org
 
@@ -67,6 +67,16 @@ def test_reserved_names_cannot_be_submitted(session, world):
     with pytest.raises(FormInvalid) as err:
         tasks.complete(session, users["staff"], row.id, {"title": "x", "parties_count": 1, "now": 1})
     assert "now" in err.value.fields
+
+
+@pytest.mark.parametrize("key", ["now", "datetime", "__builtins__"])
+def test_reserved_names_cannot_open_a_case(session, world, key):
+    _, users = world
+    events = session.query(AuditEvent).count()
+    with pytest.raises(FormInvalid) as err:
+        cases.open_case(session, users["staff"], "simple", {"title": "x", key: 1})
+    assert list(err.value.fields) == [f"data.{key}"]
+    assert session.query(Case).count() == 0 and session.query(AuditEvent).count() == events
 
 
 def test_full_path_runs_service_task_once_and_closes(session, world, echo_handler):

@@ -93,10 +93,18 @@ def test_file_over_the_size_limit_is_refused(session, echo_handler):
         deploy.deploy(session, [fixture_file("simple.bpmn")], "t", max_bytes=100, forms_dir=FIXTURES / "forms")
 
 
-@pytest.mark.parametrize("name", ["../x.bpmn", "/etc/x.bpmn", "x.exe"])
+@pytest.mark.parametrize("name", ["../x.bpmn", "/etc/x.bpmn", "x.exe", "a\x00.bpmn", "a\udfff.bpmn"])
 def test_bad_file_names_are_refused(session, name):
     with pytest.raises(DeploymentRejected):
         _deploy(session, [deploy.SourceFile(name, b"<x/>")])
+
+
+@pytest.mark.parametrize("content", [b'{"type": "object", "maximum": NaN}', b'{"title": "\\udfff"}',
+                                     b'{"properties": ' + b"[" * 200 + b"]" * 200 + b"}"])
+def test_form_json_that_cannot_be_kept_is_refused(session, echo_handler, content):
+    bad = deploy.SourceFile("simple/mediate.schema.json", content)
+    with pytest.raises(DeploymentRejected, match="form is not valid JSON"):
+        _deploy(session, [fixture_file("simple.bpmn"), bad])
 
 
 def test_xsd_invalid_bpmn_is_refused(session):
