@@ -267,15 +267,32 @@ def _str(value=""):
     return str(value)
 
 
+def _dict(*args, **kwargs):
+    if args and type(args[0]) is dict:  # a copy: its items, not its keys
+        limits.spend(len(args[0]))
+        return dict(args[0], **kwargs)
+    return dict(*(_take(a) for a in args), **kwargs)
+
+
 _EXCEPTIONS = (ValueError, KeyError, Exception)
 SAFE_BUILTINS = {
-    **{name: getattr(builtins, name) for name in ("abs", "bool", "float", "int", "isinstance", "len", "round")},
-    **{f.__name__: _counting(f) for f in (all, any, dict, enumerate, filter, list, map, reversed, set,
+    **{name: getattr(builtins, name) for name in ("abs", "bool", "float", "int", "len", "round")},
+    **{f.__name__: _counting(f) for f in (all, any, enumerate, filter, list, map, reversed, set,
                                           sorted, sum, tuple, zip)},
-    "min": _min_max(min), "max": _min_max(max), "range": _range, "str": _str,
+    "dict": _dict, "min": _min_max(min), "max": _min_max(max), "range": _range, "str": _str,
     "True": True, "False": False, "None": None,
     "ValueError": ValueError, "KeyError": KeyError, "Exception": Exception,
 }
+# The wrapped constructors stand for their types in ``isinstance``.
+_TYPE_OF = {SAFE_BUILTINS[t.__name__]: t for t in (dict, list, set, tuple, str)}
+
+
+def _isinstance(value, kinds) -> bool:
+    kinds = tuple(kinds) if isinstance(kinds, tuple) else (kinds,)
+    return isinstance(value, tuple(_TYPE_OF.get(k, k) for k in kinds))
+
+
+SAFE_BUILTINS["isinstance"] = _isinstance
 
 GUARDS = {
     "__builtins__": SAFE_BUILTINS,

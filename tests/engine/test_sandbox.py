@@ -104,6 +104,8 @@ def test_run_time_guards_allow_the_listed_methods():
     ("max(hours, 24) * 2 ** 3", 384),
     ("'、'.join(p['name'] for p in parties)", "张三、李四"),
     ("', '.join(sorted({'b': 1, 'a': 2}))", "a, b"),
+    ("dict({'a': 1}, b=2)", {"a": 1, "b": 2}),
+    ("isinstance(parties, list) and isinstance(hours, (int, float)) and not isinstance(tier, dict)", True),
 ])
 def test_ordinary_expressions_still_work(source, value):
     data = {"tier": "town", "parties_count": 3, "hours": 48,
