@@ -12,8 +12,8 @@ from .sandbox.guards import GUARDS
 from .sandbox.helpers import helpers, iso_duration
 from .sandbox.run import run
 
-__all__ = ["RESERVED_NAMES", "SandboxError", "UnsafeExpression", "UnstorableValue", "check", "evaluate", "execute", "helpers",
-           "iso_duration"]
+__all__ = ["RESERVED_NAMES", "SandboxError", "UnsafeExpression", "UnstorableValue", "check", "evaluate",
+           "execute", "helpers", "iso_duration"]
 
 # Names task data may not use: they would shadow the helpers or the sandbox's guards.
 RESERVED_NAMES = frozenset(helpers(lambda: None)) | frozenset(GUARDS)

@@ -20,7 +20,7 @@ from . import values
 from .helpers import helpers
 from .limits import SandboxViolation
 from .policy import compile_program
-from .run import _run_here
+from .run import run_here
 
 HEADER = struct.Struct(">I")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
@@ -30,7 +30,7 @@ def answer(request: dict) -> tuple[str, object]:
     """Run the request's code under the sandbox: ``("ok", value)``, ``("error", …)`` or ``("limit", …)``."""
     mode, now_value = request["mode"], request["now"]
     try:
-        result = _run_here(compile_program(request["source"], mode), request["names"],
+        result = run_here(compile_program(request["source"], mode), request["names"],
                            helpers(lambda: now_value))
         if mode == "exec":
             values.check_storable(result, "")

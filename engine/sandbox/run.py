@@ -47,7 +47,8 @@ def configure(bounds: Bounds) -> None:
     BOUNDS = bounds
 
 
-def _run_here(program: Program, names: dict, helpers: dict):
+def run_here(program: Program, names: dict, helpers: dict):
+    """Run in this process: the expression's value, or the script's variables (helpers and guards left out)."""
     limits.start_run()
     scope = {**names, **helpers, **GUARDS}
     if program.mode == "eval":
@@ -61,7 +62,7 @@ def run(program: Program, names: dict, helpers: dict, now_value):
     try:
         if program.isolated:
             return _run_isolated(program, names, now_value)
-        return _run_here(program, names, helpers)
+        return run_here(program, names, helpers)
     except SandboxViolation as breach:
         raise SandboxError(str(breach)) from None
 
