@@ -24,6 +24,9 @@ CORPUS = [
     ("traceback via with_traceback", "exec",
      "try:\n    1 / 0\nexcept Exception as e:\n    t = e.with_traceback(None)", "deploy"),
     ("bare except swallowing a guard", "exec", "try:\n    x = ().count\nexcept:\n    pass", "deploy"),
+    ("except Exception swallowing a run-time refusal", "exec",
+     "try:\n    x = now['f_globals']\nexcept Exception:\n    x = 'probed on'", "run"),
+    ("mro of an exception class", "eval", "ValueError.mro()", "deploy"),
     # -- str.format / format_map / f-strings --
     ("str.format reaching globals (the reported payload)", "eval",
      "'{0.__globals__[os]}'.format(iso_duration)", "deploy"),
