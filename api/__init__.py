@@ -15,6 +15,7 @@ from engine.config import ConfigError, Settings, load_settings
 
 from . import converters, errors
 from .extensions import db, limiter, migrate
+from .json_provider import ReadableJSONProvider
 from .paths import MIGRATIONS_DIR
 
 
@@ -36,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_upload_bytes * 20,
         JSON_SORT_KEYS=False,
     )
-    app.json.ensure_ascii = False
+    app.json = ReadableJSONProvider(app)
     if settings.trusted_proxies:
         # The client address (sign-in throttling, audit) is the one the proxies put in X-Forwarded-For.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)

@@ -7,7 +7,7 @@ from api import create_app
 from api.extensions import db
 from engine.json_input import INT_MAX, MAX_DEPTH
 from engine.models import INTEGER_MAX, AuditEvent, Case
-from tests.conftest import settings_for
+from tests.conftest import ON_POSTGRES, settings_for
 
 BIG = "99999999999999999999999"
 DEEP = "[" * 10_000 + "]" * 10_000
@@ -172,3 +172,21 @@ def test_405_says_which_methods_are_allowed(client):
     res = client.put("/api/v1/cases")
     assert res.status_code == 405 and res.json["error"]["code"] == "method_not_allowed"
     assert {"GET", "POST"} <= {m.strip() for m in res.headers["Allow"].split(",")}
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="PostgreSQL's JSON columns never accepted a lone surrogate")
+def test_text_stored_before_input_was_checked_is_sent_escaped_not_a_500(app, client, world, staff):
+    """Data written by an older version (a lone surrogate inside a case's JSON) still reads."""
+    from engine import cases
+    from engine.models import User
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "staff"))
+        case = cases.open_case(db.session, user, "simple", {"note": "调解\udfff"})
+        db.session.commit()
+        code = case.code
+        db.session.remove()
+    res = client.get(f"/api/v1/cases/{code}", headers=staff)
+    assert res.status_code == 200
+    assert "\\udfff" in res.get_data(as_text=True)
+    assert res.json["code"] == code
