@@ -26,7 +26,7 @@ def check(source: str, mode: str = "eval") -> None:
 
 def evaluate(source: str, names: dict, now) -> object:
     """The value of an expression over ``names`` (task data and context); ``now`` is the engine clock."""
-    return run(compile_program(source, "eval"), names, helpers(now), now())
+    return run(compile_program(source, "eval"), names, helpers(now))
 
 
 def execute(source: str, context: dict, external: dict, now) -> None:
@@ -35,7 +35,7 @@ def execute(source: str, context: dict, external: dict, now) -> None:
     Values the script leaves must be storable; names of ``external`` and the helpers are not kept.
     """
     names = {**external, **context}
-    result = run(compile_program(source, "exec"), names, helpers(now), now())
+    result = run(compile_program(source, "exec"), names, helpers(now))
     kept = {k: v for k, v in result.items() if k not in external}
     check_storable(kept, "")  # all of it: a list kept its identity but may hold a new value
     context.clear()

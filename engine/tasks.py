@@ -17,7 +17,7 @@ from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable")
-# Task data keys a form may not set: they would shadow the helpers expressions call.
+# Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's guards.
 RESERVED_KEYS = expressions.RESERVED_NAMES
 
 

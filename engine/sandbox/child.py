@@ -12,7 +12,6 @@ import os
 import resource
 import select
 import signal
-import struct
 import sys
 import time
 
@@ -22,7 +21,6 @@ from .limits import SandboxViolation
 from .policy import compile_program
 from .run import run_here
 
-HEADER = struct.Struct(">I")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
@@ -109,12 +107,12 @@ def _read_exactly(stream, size: int) -> bytes | None:
 def main() -> None:
     """Serve requests until stdin closes (the parent process ended or replaced this server)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while (header := _read_exactly(stdin, HEADER.size)) is not None:
-        body = _read_exactly(stdin, HEADER.unpack(header)[0])
+    while (header := _read_exactly(stdin, values.HEADER.size)) is not None:
+        body = _read_exactly(stdin, values.HEADER.unpack(header)[0])
         if body is None:
             return
         reply = serve_one(body)
-        stdout.write(HEADER.pack(len(reply)) + reply)
+        stdout.write(values.HEADER.pack(len(reply)) + reply)
         stdout.flush()
 
 

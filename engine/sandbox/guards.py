@@ -262,9 +262,7 @@ def _range(*args):
 
 
 def _str(value=""):
-    if isinstance(value, _CONTAINERS):
-        weight(value)
-    return str(value)
+    return str(guarded_format(value))
 
 
 def _dict(*args, **kwargs):

@@ -57,11 +57,11 @@ def run_here(program: Program, names: dict, helpers: dict):
     return {k: v for k, v in scope.items() if k not in GUARDS and k not in helpers and not callable(v)}
 
 
-def run(program: Program, names: dict, helpers: dict, now_value):
+def run(program: Program, names: dict, helpers: dict):
     """The value of an expression, or a script's variables afterwards; breaches raise ``SandboxError``."""
     try:
         if program.isolated:
-            return _run_isolated(program, names, now_value)
+            return _run_isolated(program, names, helpers["now"]())
         return run_here(program, names, helpers)
     except SandboxViolation as breach:
         raise SandboxError(str(breach)) from None
@@ -96,15 +96,14 @@ class _Zygote:
 
     def call(self, request: bytes, seconds: float) -> bytes:
         """Send one request and wait for its answer (the server itself enforces ``seconds``)."""
-        from .child import HEADER
         with self.lock:
             process = self._ensure()
             try:
-                process.stdin.write(HEADER.pack(len(request)) + request)
+                process.stdin.write(values.HEADER.pack(len(request)) + request)
                 process.stdin.flush()
                 if not select.select([process.stdout], [], [], seconds + 10)[0]:
                     raise OSError("the sandbox server did not answer")
-                size = HEADER.unpack(process.stdout.read(HEADER.size))[0]
+                size = values.HEADER.unpack(process.stdout.read(values.HEADER.size))[0]
                 return process.stdout.read(size)
             except (OSError, struct.error, ValueError):
                 self._stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from datetime import date, datetime, timedelta
 
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
@@ -59,6 +60,9 @@ def check_storable(value, where: str) -> None:
             raise UnstorableValue(f"the code left {problem} in {path!r}; only text, numbers, true/false, "
                                   "lists, objects, datetimes and durations can be stored")
 
+
+# Each request to the sandbox server and each answer is prefixed with its length.
+HEADER = struct.Struct(">I")
 
 _TAG = "__mediate_value__"
 
