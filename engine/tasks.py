@@ -11,14 +11,15 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, expressions, orgs, privacy
+from . import assignment, audit, clock, expressions, orgs, privacy
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable")
-# Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's guards.
-RESERVED_KEYS = expressions.RESERVED_NAMES
+# Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's
+# guards, or stand in for what the engine records itself.
+RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS
 
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
@@ -285,7 +286,7 @@ def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *,
     run = CaseRun(session, row.case, user.username)
     task = run.load().get_task_from_id(UUID(row.spiff_task_id))
     run.open_at_load.discard(row.spiff_task_id)  # closed here, below
-    task.set_data(**copy.deepcopy(data))
+    task.set_data(**copy.deepcopy(data), last_actor=user.username)
     task.run()
     row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username
     row.assignee = row.assignee or user

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from ._common import due, existing, iso, unit_by_code, unit_for_tier
+from ._common import due, existing, iso, lineage, unit_by_code, unit_for_tier
+
+# Units whose centre dispatches, reviews and verifies orders (综治中心).
+CENTRE_KINDS = ("town", "county")
+
+
+def dispatching_centre(ctx, unit):
+    """The centre above the receiving unit (a village's town, a department's county); the county
+    itself for the county's own orders, being the top tier."""
+    above = lineage(ctx, unit)[1:]
+    return next((u for u in above if u.kind in CENTRE_KINDS), unit)
 
 
 def _result(order) -> dict:
     return {
         "order_id": order.id, "unit_code": order.to_unit.code, "unit_name": order.to_unit.name,
+        "from_unit_code": order.from_unit.code,
         "accept_due": iso(order.accept_due_at), "due": iso(order.due_at), "round": order.round,
     }
 
@@ -23,7 +34,7 @@ def handle(params: dict, ctx) -> dict:
         order = Order(
             case_id=ctx.case.id, task_id=ctx.task_id, order_type=params.get("order_type") or "dispatch",
             round=int(params.get("round") or 1), tier=params.get("tier"),
-            from_unit_id=ctx.case.org_unit_id, to_unit_id=unit.id, status="dispatched",
+            from_unit_id=dispatching_centre(ctx, unit).id, to_unit_id=unit.id, status="dispatched",
             issued_at=ctx.now, accept_due_at=due(ctx.now, params.get("accept_within")),
             due_at=due(ctx.now, params.get("handle_within")),
         )

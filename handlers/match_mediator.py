@@ -62,4 +62,5 @@ def handle(params: dict, ctx) -> dict:
         ctx.session.flush()
         ctx.session.refresh(row)
     return {"mediator_id": row.mediator_id, "name": row.mediator.name,
-            "chosen_by_party": row.chosen_by_party, "unit_code": row.mediator.org_unit.code}
+            "chosen_by_party": row.chosen_by_party, "unit_code": row.mediator.org_unit.code,
+            "username": row.mediator.user.username if row.mediator.user is not None else None}

@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JsonType, UtcDateTime, utcnow
-from .org import OrgUnit
+from .org import OrgUnit, User
 
 
 class Order(Base):
@@ -49,6 +49,7 @@ class Order(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
+    from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id], lazy="joined")
 
 
 class OrderEvent(Base):
@@ -111,6 +112,7 @@ class Mediator(Base):
     gold: Mapped[bool] = mapped_column(Boolean, default=False)  # 金牌调解员
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(lazy="joined")
 
 
 class MediatorAssignment(Base):

@@ -49,6 +49,13 @@ class Flow:
     condition: str | None = None
 
 
+def _properties(props: dict) -> str:
+    """``spiffworkflow:properties`` holding the given name/value pairs (None values left out)."""
+    inner = "".join(f'<spiffworkflow:property name="{k}" value={quoteattr(v)} />'
+                    for k, v in props.items() if v is not None)
+    return f"<spiffworkflow:properties>{inner}</spiffworkflow:properties>"
+
+
 def _expr(tag: str, text: str) -> str:
     return f'<bpmn:{tag} xsi:type="bpmn:tFormalExpression">{escape(text)}</bpmn:{tag}>'
 
@@ -80,10 +87,12 @@ class Process:
     def gateway(self, nid, name, col, lane, row=0, doc=""):
         return self._add(Node(nid, "exclusiveGateway", name, col, lane, row, doc=doc))
 
-    def user(self, nid, name, col, lane, form, row=0, doc="", pre=None, post=None):
-        ext = [f'<spiffworkflow:properties><spiffworkflow:property name="formJsonSchemaFilename" '
-               f'value={quoteattr(form)} /></spiffworkflow:properties>']
-        node = Node(nid, "userTask", name, col, lane, row, doc=doc, ext=ext)
+    def user(self, nid, name, col, lane, form, row=0, doc="", pre=None, post=None, unit=None,
+             assignee=None, claimable=None):
+        """A user task: its form, the unit rule that places it and who it names (see engine.assignment)."""
+        props = {"formJsonSchemaFilename": form, "unit": unit, "assignee": assignee,
+                 "claimable": None if claimable is None else str(claimable).lower()}
+        node = Node(nid, "userTask", name, col, lane, row, doc=doc, ext=[_properties(props)])
         self._scripts(node, pre, post)
         return self._add(node)
 
@@ -118,13 +127,17 @@ class Process:
         self._scripts(node, pre, None)
         return self._add(node)
 
-    def timer(self, nid, name, host, kind, expr, interrupting=True, slot=0, doc=""):
-        """A boundary timer on ``host``; kind is timeDuration, timeCycle or timeDate."""
+    def timer(self, nid, name, host, kind, expr, interrupting=True, slot=0, doc="", timer_kind=None):
+        """A boundary timer on ``host``; kind is timeDuration, timeCycle or timeDate.
+
+        ``timer_kind`` names what the engine records it as (``timerKind``: reminder, supervision, …).
+        """
         h = self.nodes[host]
         attrs = {"attachedToRef": host, "cancelActivity": "true" if interrupting else "false"}
         body = [f"<bpmn:timerEventDefinition>{_expr(kind, expr)}</bpmn:timerEventDefinition>"]
+        ext = [_properties({"timerKind": timer_kind})] if timer_kind else []
         return self._add(Node(nid, "boundaryEvent", name, h.col, h.lane, h.row, attrs=attrs,
-                              body=body, attached=host, slot=slot, doc=doc))
+                              body=body, ext=ext, attached=host, slot=slot, doc=doc))
 
     @staticmethod
     def _scripts(node, pre, post):

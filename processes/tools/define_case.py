@@ -33,22 +33,23 @@ def dispute_case() -> Process:
 def _intake(p: Process) -> None:
     p.start("start_case", "受理", 0, CS)
     p.user("register", "受理登记", 1, CS, "dispute_case/register.schema.json",
+           unit="centre", assignee="reported_by",
            doc="Unified intake (无差别受理) from any channel; the party can track the case by its code.")
     p.service("issue_case_code", "一案一码", 2, CS, "case_code",
               {"county_code": "county_code", "channel": "intake_channel"}, "case_code_result",
               post="case_code = case_code_result['case_code']\ncase_status = 'registered'")
-    p.user("assess", "事项研判", 3, CS, "dispute_case/assess.schema.json",
+    p.user("assess", "事项研判", 3, CS, "dispute_case/assess.schema.json", unit="centre",
            doc="Check the facts and risk flags before triage.")
     p.rule("triage", "分级分类", 4, CS, "triage",
            post="tier = start_tier\ncase_status = 'assessed'",
            doc="severity, start_tier, leader_required, mediation_type, progress_cycle.")
     p.gateway("gw_leader", "重大风险?", 5, CS)
-    p.user("plan", "制定方案", 6, CS, "dispute_case/plan.schema.json",
+    p.user("plan", "制定方案", 6, CS, "dispute_case/plan.schema.json", unit="centre",
            doc="普通纠纷窗口直办、复杂纠纷联席会商: the centre files the handling plan.")
     p.call("leader_ownership", "领导包案", 6, LEADER, "leader_ownership",
            doc="重大风险领导包办: one leader, one special team, one plan.")
     p.gateway("gw_plan_join", "", 7, CS)
-    p.user("route", "评估分拨", 8, CS, "dispute_case/route.schema.json",
+    p.user("route", "评估分拨", 8, CS, "dispute_case/route.schema.json", unit="centre",
            post="rounds_at_tier = 0\nmediator_id = None\ncase_status = 'routed'",
            doc="Confirm the starting tier and mediation type; record the mediator the party chose "
                "(调解超市), if any.")
@@ -64,15 +65,16 @@ def _handling(p: Process) -> None:
     p.call("tier_rounds", "分级处置(网格→村→镇→县)", 9, CS, "tier_round",
            loop="next_action in ('retry', 'escalate')", loop_max=30,
            doc="One round per tier attempt; the escalation table sets next_action and the next tier.")
-    p.timer("progress_due", "定期报告", "tier_rounds", "timeCycle", "progress_cycle", interrupting=False)
+    p.timer("progress_due", "定期报告", "tier_rounds", "timeCycle", "progress_cycle", interrupting=False,
+            timer_kind="progress_report")
     p.gateway("gw_progress", "包案?", 10, LEADER, row=1)
     p.user("progress_report", "包案进展报告", 11, LEADER, "dispute_case/progress_report.schema.json",
-           row=1)
+           row=1, unit="county", assignee="leader_username")
     p.end("end_progress", "已报告", 12, LEADER, row=1)
     p.end("end_no_report", "无需报告", 11, LEADER, row=2)
     p.gateway("gw_outcome", "化解结果", 10, CS)
     p.user("litigation_handoff", "导入诉讼/速裁", 11, CS, "dispute_case/litigation_handoff.schema.json",
-           row=2, post="case_status = 'litigation'",
+           row=2, unit="centre", post="case_status = 'litigation'",
            doc="调解不成的导入速裁法庭 / 依法导入诉讼程序: record the hand-off to the court.")
     p.service("archive_litigation", "存档(诉讼)", 12, CS, "archive",
               {"case_code": "case_code", "outcome": "'litigation'", "summary": ARCHIVE_LITIGATION},
@@ -89,20 +91,23 @@ def _handling(p: Process) -> None:
 
 def _closing(p: Process) -> None:
     p.user("agreement", "签订协议", 11, MED, "dispute_case/agreement.schema.json",
+           unit="order", assignee="mediator_username",
            post="case_status = 'agreed'")
     p.gateway("gw_jc", "申请司法确认?", 12, CS)
     p.service("jc_request", "申请司法确认", 13, CS, "judicial_confirmation", {
         "action": "'request'", "court": "confirmation_court", "agreement_text": "agreement_summary",
     }, "jc_request_result", row=1, post="jc_id = jc_request_result['confirmation_id']")
     p.user("record_confirmation", "登记确认结果", 14, CS,
-           "dispute_case/record_confirmation.schema.json", row=1)
+           "dispute_case/record_confirmation.schema.json", row=1,
+           unit="centre")
     p.service("jc_record", "司法确认归档", 15, CS, "judicial_confirmation", {
         "action": "'record'", "confirmation_id": "jc_id", "result": "confirmation_result",
         "ruling_no": "ruling_no",
     }, "jc_record_result", row=1)
     p.gateway("gw_jc_join", "", 16, CS)
     p.gateway("gw_signoff", "包案?", 17, CS)
-    p.user("leader_signoff", "领导审核签字", 18, LEADER, "dispute_case/leader_signoff.schema.json")
+    p.user("leader_signoff", "领导审核签字", 18, LEADER, "dispute_case/leader_signoff.schema.json",
+           unit="county", assignee="leader_username")
     p.gateway("gw_signoff_join", "", 19, CS)
     p.call("return_visits", "回访反馈", 20, CS, "return_visit_round", loop="follow_up_required",
            loop_max=10, pre="visit_round = 0",

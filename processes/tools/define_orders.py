@@ -50,6 +50,7 @@ def dispatch_round() -> Process:
     p.script("begin_dispatch", "派单轮次", 1, CS, "dispatch_round += 1")
     p.gateway("gw_redispatch", "改派?", 2, CS)
     p.user("choose_unit", "改派单位", 3, CS, "dispatch_round/choose_unit.schema.json", row=1,
+           unit="dispatcher",
            doc="The order came back (return_reason); choose the unit to re-dispatch to.")
     p.gateway("gw_redispatch_join", "", 4, CS)
     p.service("dispatch", "派单 Dispatch", 5, CS, "dispatch_order", {
@@ -59,10 +60,12 @@ def dispatch_round() -> Process:
         "handle_within": "handling_duration", "dispute_type": "dispute_type",
     }, "dispatch_result",
         post="unit_code = dispatch_result['unit_code']\norder_id = dispatch_result['order_id']\n"
+             "dispatcher_unit_code = dispatch_result['from_unit_code']\n"
              "case_status = 'dispatched'")
-    p.user("accept_order", "接单 Accept", 6, DEPT, "dispatch_round/accept_order.schema.json",
+    p.user("accept_order", "接单 Accept", 6, DEPT, "dispatch_round/accept_order.schema.json", unit="order",
            doc="The responsible unit accepts the order or returns it with a reason.")
-    p.timer("accept_overdue", "接单超时", "accept_order", "timeDuration", "acceptance_timeout")
+    p.timer("accept_overdue", "接单超时", "accept_order", "timeDuration", "acceptance_timeout",
+            timer_kind="acceptance_deadline")
     p.script("accept_timeout", "超时未接单", 7, DEPT,
              "order_accepted = False\nreturn_reason = '超时未接单 acceptance deadline passed'", row=1)
     p.gateway("gw_accept_join", "", 8, CS)
@@ -92,13 +95,15 @@ def handling_round() -> Process:
     p.service("assign_mediator", "匹配调解员", 2, CS, "match_mediator", {
         "specialty": "dispute_type", "tier": "tier", "unit_code": "unit_code",
         "preferred_mediator_id": "preferred_mediator_id", "mediation_type": "mediation_type",
-    }, "mediator_match", post="mediator_id = mediator_match['mediator_id']")
+    }, "mediator_match", post="mediator_id = mediator_match['mediator_id']\n"
+             "mediator_username = mediator_match['username']")
     p.call("mediation", "处置(调查·调解)", 3, MED, "mediation",
            doc="实地调查 investigate and 组织调解 mediate, by the assigned mediator.")
     p.timer("overdue", "超期", "mediation", "timeDuration", "overdue_limit", slot=0)
     p.timer("supervise", "超时督办", "mediation", "timeDuration", "handling_duration",
-            interrupting=False, slot=1)
-    p.timer("remind", "定时催办", "mediation", "timeCycle", "reminder_cycle", interrupting=False, slot=2)
+            interrupting=False, slot=1, timer_kind="supervision")
+    p.timer("remind", "定时催办", "mediation", "timeCycle", "reminder_cycle", interrupting=False, slot=2,
+            timer_kind="reminder")
     p.service("log_reminder", "催办登记", 4, CS, "order_event",
               {"order_id": "order_id", "event": "'reminder'", "reason": "''"}, "reminder_event", row=1)
     p.service("send_reminder", "催办通知", 5, CS, "notify", {
@@ -118,12 +123,12 @@ def handling_round() -> Process:
     p.script("overdue_timeout", "超期未办结", 4, CS, "handling_state = 'timeout'", row=3)
     p.gateway("gw_result", "调解成功?", 4, CS)
     p.script("mediation_failed", "调解不成", 5, MED, "handling_state = 'failed'")
-    p.user("review_order", "评单 Review", 5, CS, "handling_round/review_order.schema.json",
+    p.user("review_order", "评单 Review", 5, CS, "handling_round/review_order.schema.json", unit="dispatcher",
            doc="The dispatching centre evaluates how the unit handled the order.")
     p.service("log_review", "登记评单", 6, CS, "order_event", {
         "order_id": "order_id", "event": "'review'", "reason": "review_comment", "score": "review_score",
     }, "review_event")
-    p.user("verify_order", "核单 Verify", 7, CS, "handling_round/verify_order.schema.json",
+    p.user("verify_order", "核单 Verify", 7, CS, "handling_round/verify_order.schema.json", unit="dispatcher",
            doc="Return visit to the party: is the result real? Not verified sends the order back.")
     p.service("log_verification", "登记核单", 8, CS, "order_event", {
         "order_id": "order_id", "event": "'verified' if order_verified else 'not_verified'",
@@ -151,8 +156,10 @@ def mediation() -> Process:
                 doc="实地调查 then 组织调解 by the mediator the centre matched (or the party chose).")
     p.start("start_mediation", "开始调解", 0, MED)
     p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
+           unit="order", assignee="mediator_username",
            pre="case_status = 'investigating'")
-    p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json")
+    p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json", unit="order",
+           assignee="mediator_username")
     p.end("end_mediation", "调解结束", 3, MED)
     p.chain("start_mediation", "investigate", "mediate", "end_mediation")
     return p

@@ -27,7 +27,7 @@ def tier_round() -> Process:
     p.service("locate_grid", "网格定位", 4, GRID, "resolve_unit",
               {"tier": "tier", "location_unit_code": "location_unit_code"}, "grid_unit",
               post="unit_code = grid_unit['unit_code']")
-    p.user("grid_handle", "网格即采即办", 5, GRID, "tier_round/grid_handle.schema.json",
+    p.user("grid_handle", "网格即采即办", 5, GRID, "tier_round/grid_handle.schema.json", unit="grid",
            post="order_outcome = 'resolved' if grid_resolved else 'failed'",
            doc="The grid worker handles the dispute on the spot, the same day.")
     p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDuration", "handling_duration")
@@ -58,9 +58,10 @@ def leader_ownership() -> Process:
         "kind": "'leader_assignment'", "role": "'leader'",
         "subject": "'领导包案 Case ownership ' + case_code", "body": "summary",
     }, "leader_notice")
-    p.user("accept_ownership", "受领包案", 2, LEADER, "leader_ownership/accept_ownership.schema.json")
+    p.user("accept_ownership", "受领包案", 2, LEADER, "leader_ownership/accept_ownership.schema.json",
+           unit="county", post="leader_username = last_actor")
     p.user("file_plan", "组建专班·制定方案", 3, LEADER, "leader_ownership/file_plan.schema.json",
-           post="case_status = 'leader_owned'")
+           unit="county", assignee="leader_username", post="case_status = 'leader_owned'")
     p.end("end_ownership", "包案落实", 4, LEADER)
     p.chain("start_ownership", "notify_leader", "accept_ownership", "file_plan", "end_ownership")
     return p
@@ -74,7 +75,8 @@ def return_visit_round() -> Process:
             "until a later visit verifies it.")
     p.start("start_visit", "回访", 0, CS)
     p.script("begin_visit", "回访轮次", 1, CS, "visit_round += 1")
-    p.user("return_visit", "回访反馈", 2, CS, "return_visit_round/return_visit.schema.json")
+    p.user("return_visit", "回访反馈", 2, CS, "return_visit_round/return_visit.schema.json",
+           unit="centre")
     p.rule("follow_up_rule", "跟踪研判", 3, CS, "follow_up")
     p.gateway("gw_follow_up", "需跟踪?", 4, CS)
     p.script("reopen", "重新打开", 5, DEPT, "case_status = 'reopened'")
@@ -82,7 +84,7 @@ def return_visit_round() -> Process:
         "kind": "'follow_up'", "unit_code": "unit_code", "role": "'department'",
         "subject": "'回访跟踪 Follow-up ' + case_code", "body": "follow_up_reason",
     }, "follow_up_notice")
-    p.user("follow_up", "跟踪整改", 7, DEPT, "return_visit_round/follow_up.schema.json")
+    p.user("follow_up", "跟踪整改", 7, DEPT, "return_visit_round/follow_up.schema.json", unit="order")
     p.script("mark_verified", "回访核实", 5, CS, "case_status = 'verified'")
     p.gateway("gw_visit_join", "", 8, CS)
     p.end("end_visit", "回访结束", 9, CS)

@@ -23,7 +23,9 @@ def test_dispatch_goes_to_the_tier_unit_above_the_location_with_due_times(ctx):
     order = ctx().session.get(ledger.Order, result["order_id"])
     assert order.accept_due_at == NOW + timedelta(hours=2)
     assert order.due_at == NOW + timedelta(days=31)  # a calendar month, as the timers count it
-    assert order.from_unit_id == 1 and order.status == "dispatched"
+    assert order.status == "dispatched"
+    # The town centre above the village dispatches it (and later reviews and verifies it).
+    assert order.from_unit.code == result["from_unit_code"] == "441581-01"
 
 
 def test_dispatch_twice_for_the_same_task_writes_one_order(ctx, db):
