@@ -107,6 +107,30 @@ def demo():
 
 
 @main.command()
+def doctor():
+    """Check the organisation: every task a deployed process can create has someone to take it."""
+    from engine import doctor as checker
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        report = checker.check(db.session)
+    for task in report.tasks:
+        head = f"{task.process_id} v{task.version} {task.task} {task.name} ({task.role} at {task.unit_rule})"
+        if task.assignee:
+            head += f", named by {task.assignee}"
+        click.echo(("ok   " if task.gaps == 0 else "GAP  ") + head)
+        for kind in task.kinds:
+            if kind.uncovered:
+                shown = ", ".join(kind.uncovered[:10]) + (" …" if len(kind.uncovered) > 10 else "")
+                click.echo(f"       {len(kind.uncovered)} of {kind.units} {kind.kind} unit(s) have nobody: {shown}")
+    if not report.tasks:
+        click.echo("no process is deployed")
+    if not report.ok:
+        raise click.ClickException(f"{sum(t.gaps for t in report.tasks)} task placement(s) have nobody to take them")
+    click.echo(f"every task of {len({t.process_id for t in report.tasks})} process(es) has someone at every unit")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host, port):

@@ -43,6 +43,8 @@ OPERATIONS = [
      "TimerOut[]", 200, [403, 404]),
     ("post", "/timers/recalc", "Re-derive waiting timers from the current rules (admin)", "RecalcIn", None,
      "RecalcOut", 200, [403, 404]),
+    ("get", "/admin/organisation", "The organisation check: who can take each task at each unit it can land on "
+     "(admin)", None, None, "OrganisationOut", 200, [403]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

@@ -60,6 +60,7 @@ class CaseQuery(PageIn):
     tier = fields.String(validate=validate.Length(max=20))
     unit = fields.String(validate=validate.Length(max=40))
     text = fields.String(validate=validate.Length(max=100))
+    reported = fields.Boolean(metadata={"description": "only cases the caller reported (opened), wherever they are now"})
 
 
 class TaskQuery(PageIn):
@@ -93,7 +94,10 @@ class TaskOut(Schema):
     role = fields.String()
     unit = fields.Nested(UnitOut, attribute="org_unit")
     assignee = fields.Function(lambda t: t.assignee.username if t.assignee else None)
-    candidates = fields.List(fields.Integer())
+    candidates = fields.List(fields.String(), metadata={
+        "description": "usernames of who may work it at its unit, the named person first"})
+    open_to_unit = fields.Boolean(metadata={
+        "description": "named for its assignee, but colleagues of its role at its unit may take it over"})
     state = fields.String()
     form = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -279,3 +283,26 @@ class OrderOut(Schema):
     verified_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     events = fields.List(fields.Nested(OrderEventOut))
+
+
+class KindCoverageOut(Schema):
+    kind = fields.String()
+    units = fields.Integer(metadata={"description": "units of this kind the task can land on"})
+    uncovered = fields.List(fields.String(), metadata={"description": "codes of those where nobody can take it"})
+
+
+class TaskCoverageOut(Schema):
+    process_id = fields.String()
+    version = fields.Integer()
+    task = fields.String()
+    name = fields.String()
+    role = fields.String()
+    unit_rule = fields.String()
+    assignee = fields.String(allow_none=True, metadata={"description": "the expression naming a person, if any"})
+    gaps = fields.Integer()
+    kinds = fields.List(fields.Nested(KindCoverageOut))
+
+
+class OrganisationOut(Schema):
+    ok = fields.Boolean(metadata={"description": "every task has someone at every unit it can land on"})
+    tasks = fields.List(fields.Nested(TaskCoverageOut))

@@ -40,12 +40,12 @@ def check_password(stored: str, password: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def add_user(session: Session, username: str, password: str, role: str, unit: OrgUnit,
-             display_name: str = "") -> User:
-    """Create a user with a hashed password."""
+def add_user(session: Session, username: str, password: str | None, role: str, unit: OrgUnit,
+             display_name: str = "", *, password_hash: str | None = None) -> User:
+    """Create a user with a hashed password (or a hash already made, for bulk loads of one password)."""
     if role not in ROLES:
         raise BadRequest(f"unknown role {role!r}", fields={"role": f"one of {', '.join(ROLES)}"})
-    user = User(username=username, password_hash=hash_password(password), role=role,
+    user = User(username=username, password_hash=password_hash or hash_password(password), role=role,
                 org_unit=unit, display_name=display_name or username, session_version=0)
     session.add(user)
     inbox.forget_candidates()

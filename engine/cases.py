@@ -68,19 +68,25 @@ def _step_or_incident(session: Session, run: CaseRun, actor: str, rebuild) -> No
 
 
 def get_case(session: Session, user: User, code: str) -> Case:
-    """A case the user may see, by its code."""
+    """A case the user may see, by its code: one in their units, or one they reported."""
     case = session.scalar(select(Case).where(Case.code == code))
     if case is None:
         raise NotFound(f"no case {code!r}")
-    orgs.require_unit(session, user, case.org_unit_id)
+    if case.opened_by != user.username:
+        orgs.require_unit(session, user, case.org_unit_id)
     return case
 
 
 def list_cases(session: Session, user: User, *, status=None, tier=None, unit_code=None, text=None,
-               page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
-    """Cases the user may see, newest first; returns ``(rows, has_more)``."""
+               reported: bool = False, page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
+    """Cases the user may see, newest first; returns ``(rows, has_more)``.
+
+    ``reported`` lists the cases the user opened ("reported by me"), wherever they are now.
+    """
     query = select(Case)
-    visible = orgs.listing_units(session, user, unit_code)
+    if reported:
+        query = query.where(Case.opened_by == user.username)
+    visible = None if reported and not unit_code else orgs.listing_units(session, user, unit_code)
     if visible is not None:
         query = query.where(Case.org_unit_id.in_(visible))
     if status:

@@ -7,26 +7,27 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from . import audit, clock, orgs, validation
+from . import assignment, audit, clock, orgs, validation
 from .models import Case, OrgUnit, TaskItem, User
 
 # How long a process reuses a candidate list: a task's candidates are a snapshot of who could
 # take it when it became ready, and re-reading them for every new task costs a query each.
 CANDIDATE_SECONDS = 30.0
-_candidate_cache: dict[tuple[str, int], tuple[float, list[int]]] = {}
+_candidate_cache: dict[tuple[str, int], tuple[float, list[str]]] = {}
 
 
-def _candidates(session: Session, role: str, unit_id: int) -> list[int]:
-    key = (role, unit_id)
+def _candidates(session: Session, role: str, unit: OrgUnit) -> list[str]:
+    """Usernames of the active users at ``unit`` whose role works a ``role`` task there."""
+    key = (role, unit.id)
     now = time.monotonic()
     cached = _candidate_cache.get(key)
     if cached is not None and now - cached[0] < CANDIDATE_SECONDS:
         return list(cached[1])
-    roles = orgs.roles_working(role, session.get(OrgUnit, unit_id))
-    ids = list(session.scalars(select(User.id).where(User.role.in_(roles), User.org_unit_id == unit_id,
-                                                     User.active.is_(True)).limit(50)))
-    _candidate_cache[key] = (now, ids)
-    return list(ids)
+    roles = orgs.roles_working(role, unit)
+    names = list(session.scalars(select(User.username).where(User.role.in_(roles), User.org_unit_id == unit.id,
+                                                             User.active.is_(True)).order_by(User.id).limit(50)))
+    _candidate_cache[key] = (now, names)
+    return list(names)
 
 
 def forget_candidates() -> None:
@@ -34,21 +35,12 @@ def forget_candidates() -> None:
     _candidate_cache.clear()
 
 
-def _unit_for(session: Session, case: Case, task) -> int:
-    """The case's unit, unless the task data names another (``task_unit``: a dispatched-to unit)."""
-    code = task.data.get("task_unit")
-    if isinstance(code, str) and code:
-        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-        if unit_id is not None:
-            return unit_id
-    return case.org_unit_id
-
-
 def sync(session: Session, case: Case, ready_tasks, actor: str, moved_from: int | None = None, *,
          expect_open: bool = True) -> list[TaskItem]:
     """Insert rows for newly ready tasks; cancel rows whose task is no longer ready.
 
-    Rows that sat in the unit the case just left (``moved_from``) follow the case. Due times
+    Rows placed by the ``case`` rule that sat in the unit the case just left (``moved_from``) follow
+    the case. Due times
     are set by ``timers.sync`` from the deadlines watching the task. Nothing is flushed here:
     the rows, their audit events and the state go to the database together at commit.
     ``expect_open=False`` says the case has no open rows left (its stored state had no ready
@@ -77,18 +69,24 @@ def _row_for(session: Session, case: Case, task, open_rows: dict, actor: str, mo
     """The open row of a ready task (taken out of ``open_rows``), or a new one."""
     row = open_rows.pop(str(task.id), None)
     if row is not None:
-        if moved_from is not None and row.org_unit_id == moved_from:
+        if moved_from is not None and row.org_unit_id == moved_from and assignment.unit_rule(task.task_spec) == "case":
             row.org_unit_id = case.org_unit_id
         return row
     spec = task.task_spec
     role = spec.lane or "centre_staff"
-    unit_id = _unit_for(session, case, task)
+    placed = assignment.place(session, case, task)
+    candidates = _candidates(session, role, placed.unit)
+    if placed.assignee is not None:
+        candidates = [placed.assignee.username, *(n for n in candidates if n != placed.assignee.username)]
     row = TaskItem(case_id=case.id, spiff_task_id=str(task.id), spec_id=spec.bpmn_id or spec.name,
                    name=spec.bpmn_name or spec.bpmn_id or spec.name, process_id=spec._wf_spec.name,
-                   role=role, org_unit_id=unit_id, form=validation.form_path(spec),
-                   created_at=clock.now(), candidates=_candidates(session, role, unit_id),
+                   role=role, org_unit_id=placed.unit.id, org_unit=placed.unit, assignee=placed.assignee,
+                   open_to_unit=placed.assignee is not None and placed.shared, form=validation.form_path(spec),
+                   created_at=clock.now(), candidates=candidates,
                    state="ready", overdue=False, reminders=0)  # read by timers.sync before the insert
     session.add(row)
-    audit.record(session, "task_created", actor, case_id=case.id, task=row,
-                 detail={"task": row.spec_id, "role": role})
+    detail = {"task": row.spec_id, "role": role, "unit": placed.unit.code}
+    if placed.assignee is not None:
+        detail["assignee"] = placed.assignee.username
+    audit.record(session, "task_created", actor, case_id=case.id, task=row, detail=detail)
     return row

@@ -63,15 +63,26 @@ def require_unit(session: Session, user: User, unit_id: int) -> None:
         raise Forbidden("this belongs to another unit")
 
 
+# Who works a lane's tasks at a unit of some kind besides the lane's own role. The ``department``
+# lane is "the unit the order went to": at a village, town or county its mediators and centre
+# staff receive it, at a grid its grid worker. At a department its officers mediate (行政调解),
+# at a grid the grid worker does (即采即办).
+STAND_INS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("department", "grid"): ("grid_worker",),
+    ("department", "village"): RECEIVING_ROLES,
+    ("department", "town"): RECEIVING_ROLES,
+    ("department", "county"): RECEIVING_ROLES,
+    ("mediator", "department"): ("department",),
+    ("mediator", "grid"): ("grid_worker",),
+}
+
+
 def workable_roles(user: User) -> tuple[str, ...]:
-    """Task roles (lanes) the user may work: their own, plus ``department`` for a receiving unit."""
-    if user.role in RECEIVING_ROLES and user.org_unit.kind != "department":
-        return (user.role, "department")
-    return (user.role,)
+    """Task roles (lanes) the user may work at their own kind of unit (the inverse of ``roles_working``)."""
+    kind = user.org_unit.kind
+    return (user.role, *(lane for (lane, at), roles in STAND_INS.items() if at == kind and user.role in roles))
 
 
 def roles_working(role: str, unit: OrgUnit) -> tuple[str, ...]:
-    """User roles that work a task of ``role`` in ``unit`` (the inverse of ``workable_roles``)."""
-    if role == "department" and unit.kind != "department":
-        return ("department", *RECEIVING_ROLES)
-    return (role,)
+    """User roles that work a task of ``role`` in ``unit``."""
+    return (role, *STAND_INS.get((role, unit.kind), ()))

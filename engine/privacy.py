@@ -8,7 +8,8 @@ apply to all of its cases' data, since a task's data carries what earlier forms 
 Who *works the case* and so sees the parties' data in full (``works_case``):
 
 - whoever opened the case, and whoever holds or completed one of its tasks;
-- whoever is offered one of its open, unclaimed tasks: a user of a role that works the task
+- whoever is offered one of its open tasks that is unclaimed (or named for a colleague but open
+  to the unit): a user of a role that works the task
   (``orgs.workable_roles``) in the task's own unit, as the inbox offers it; a mediator of the
   county does not work a village's task just because the county sees the village (claiming it
   makes them its holder, and the claim is audited);
@@ -181,11 +182,12 @@ def works_case(session: Session, user: User, case: Case) -> bool:
         return True
     roles = orgs.workable_roles(user)
     rows = session.execute(select(TaskItem.role, TaskItem.org_unit_id, TaskItem.state, TaskItem.assignee_id,
-                                  TaskItem.completed_by).where(TaskItem.case_id == case.id))
-    for role, unit_id, state, assignee_id, completed_by in rows:
+                                  TaskItem.open_to_unit, TaskItem.completed_by).where(TaskItem.case_id == case.id))
+    for role, unit_id, state, assignee_id, open_to_unit, completed_by in rows:
         if assignee_id == user.id or completed_by == user.username:
             return True
-        if state == "ready" and assignee_id is None and role in roles and unit_id == user.org_unit_id:
+        offered = assignee_id is None or open_to_unit
+        if state == "ready" and offered and role in roles and unit_id == user.org_unit_id:
             return True
     return False
 

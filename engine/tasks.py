@@ -16,7 +16,7 @@ from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
-SCOPES = ("mine", "unit", "claimable")
+SCOPES = ("mine", "unit", "claimable", "reported")
 # Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's
 # guards, or stand in for what the engine records itself.
 RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS
@@ -30,12 +30,15 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
     query = select(TaskItem.id).where(TaskItem.state == "ready")
     if scope == "mine":
         query = query.where(TaskItem.assignee_id == user.id)
+    elif scope == "reported":
+        query = query.where(TaskItem.case_id.in_(select(Case.id).where(Case.opened_by == user.username)))
     else:
         visible = orgs.visible_unit_ids(session, user)
         if visible is not None:
             query = query.where(TaskItem.org_unit_id.in_(visible))
         if scope == "claimable":
-            query = query.where(TaskItem.assignee_id.is_(None))
+            query = query.where(or_(TaskItem.assignee_id.is_(None),
+                                    TaskItem.open_to_unit.is_(True) & (TaskItem.assignee_id != user.id)))
             if user.role != "admin":
                 query = query.where(TaskItem.role.in_(orgs.workable_roles(user)))
     if case_id is not None:
@@ -53,12 +56,17 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
 
 
 def get_task(session: Session, user: User, task_id: int) -> TaskItem:
-    """A task row the user may see."""
+    """A task row the user may see: in their units, or named for them."""
     row = session.get(TaskItem, task_id)
     if row is None:
         raise NotFound(f"no task {task_id}")
-    orgs.require_unit(session, user, row.org_unit_id)
+    _require_visible(session, user, row)
     return row
+
+
+def _require_visible(session: Session, user: User, row: TaskItem) -> None:
+    if row.assignee_id != user.id:
+        orgs.require_unit(session, user, row.org_unit_id)
 
 
 @dataclass(frozen=True)
@@ -99,18 +107,19 @@ def _require_open(row: TaskItem) -> None:
 
 
 def _require_role(user: User, row: TaskItem) -> None:
-    if user.role != "admin" and row.role not in orgs.workable_roles(user):
+    """The user holds a role that works the task at its unit, or the task is theirs."""
+    if user.role != "admin" and row.assignee_id != user.id and user.role not in orgs.roles_working(row.role, row.org_unit):
         raise Forbidden(f"this task is for the role {row.role!r}")
 
 
 def _require_free(user: User, row: TaskItem) -> None:
-    if row.assignee_id not in (None, user.id):
+    if row.assignee_id not in (None, user.id) and not row.open_to_unit:
         raise Conflict(f"task {row.id} is claimed by {row.assignee.username}")
 
 
 def _free_for(user: User) -> ColumnElement[bool]:
-    """The task is unclaimed or claimed by ``user``."""
-    return or_(TaskItem.assignee_id.is_(None), TaskItem.assignee_id == user.id)
+    """The task is unclaimed, claimed by ``user``, or named for a colleague who may be relieved of it."""
+    return or_(TaskItem.assignee_id.is_(None), TaskItem.assignee_id == user.id, TaskItem.open_to_unit.is_(True))
 
 
 def _held_by(assignee_id: int | None) -> ColumnElement[bool]:
@@ -143,8 +152,10 @@ def claim(session: Session, user: User, task_id: int) -> TaskItem:
     _require_open(row)
     _require_role(user, row)
     _require_free(user, row)
-    _write_if(session, row, _free_for(user), assignee_id=user.id)
-    audit.record(session, "task_claimed", user.username, case_id=row.case_id, task_id=row.id)
+    previous = row.assignee.username if row.assignee_id not in (None, user.id) else None
+    _write_if(session, row, _free_for(user), assignee_id=user.id, open_to_unit=False)
+    audit.record(session, "task_claimed", user.username, case_id=row.case_id, task_id=row.id,
+                 detail={"from": previous} if previous else None)
     return row
 
 
@@ -168,11 +179,11 @@ def reassign(session: Session, user: User, task_id: int, username: str) -> TaskI
     target = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if target is None:
         raise NotFound(f"no user {username!r}", fields={"username": "unknown user"})
-    if row.role not in orgs.workable_roles(target) or not orgs.can_see_unit(session, target, row.org_unit_id):
+    if not assignment.can_work(session, target, row.role, row.org_unit):
         raise BadRequest(f"{username} cannot work this task (role {row.role!r}, unit)",
                          fields={"username": "lacks the task's role or unit"})
     previous = row.assignee.username if row.assignee else None
-    _write_if(session, row, _held_by(row.assignee_id), assignee_id=target.id)
+    _write_if(session, row, _held_by(row.assignee_id), assignee_id=target.id, open_to_unit=False)
     audit.record(session, "task_reassigned", user.username, case_id=row.case_id, task_id=row.id,
                  detail={"from": previous, "to": username})
     return row
@@ -252,7 +263,7 @@ def complete(session: Session, user: User, task_id: int, data: dict) -> Complete
 def _open_for_completion(session: Session, user: User, task_id: int, data: dict) -> TaskItem:
     """The task row, loaded with its case and workflow state and checked for this completion."""
     row = _load_locked(session, task_id)
-    orgs.require_unit(session, user, row.org_unit_id)
+    _require_visible(session, user, row)
     _require_role(user, row)
     _require_free(user, row)
     _require_open(row)
@@ -289,7 +300,7 @@ def _run_completion(session: Session, user: User, row: TaskItem, data: dict, *,
     task.set_data(**copy.deepcopy(data), last_actor=user.username)
     task.run()
     row.state, row.completed_at, row.completed_by = "completed", clock.now(), user.username
-    row.assignee = row.assignee or user
+    row.assignee = user
     row.draft = None
     audit.record(session, "task_completed", user.username, case_id=row.case_id, task_id=row.id,
                  detail={"task": row.spec_id, "data": privacy.for_audit(row.case.process_version, data)})

@@ -9,7 +9,8 @@ from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import expressions, privacy
+from . import assignment, expressions, privacy
+from .models import ROLES
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -102,6 +103,9 @@ def _service(task_spec, operators) -> Iterator[str]:
 def _user_task(task_spec, find_form) -> Iterator[str]:
     if not task_spec.lane:
         yield "user task is outside any lane (lanes name the role that works it)"
+    elif task_spec.lane not in ROLES:
+        yield f"lane {task_spec.lane!r} names no role (one of: {', '.join(ROLES)})"
+    yield from assignment.problems(task_spec)
     path = form_path(task_spec)
     if not path:
         yield f"user task names no form (spiffworkflow:property {FORM_PROPERTY})"

@@ -30,7 +30,7 @@ def list_cases():
     args = query(CaseQuery())
     rows, more = cases.list_cases(db.session, current_user(), status=args.get("status"), tier=args.get("tier"),
                                   unit_code=args.get("unit"), text=args.get("text"),
-                                  page=args["page"], per_page=args["per_page"])
+                                  reported=args.get("reported", False), page=args["page"], per_page=args["per_page"])
     return jsonify({"items": [_dump(c) for c in rows], "page": args["page"], "has_more": more})
 
 

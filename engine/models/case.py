@@ -17,6 +17,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_unit_status", "org_unit_id", "status", "id"),
         Index("ix_case_status_opened", "status", "opened_at"),
+        Index("ix_case_opened_by", "opened_by", "id"),  # "reported by me"
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -77,6 +78,8 @@ class TaskItem(Base):
     role: Mapped[str] = mapped_column(String(30))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # A task its diagram names someone for, which colleagues of its role at its unit may take over.
+    open_to_unit: Mapped[bool] = mapped_column(default=False)
     candidates: Mapped[list] = mapped_column(JsonType, default=list)
     state: Mapped[str] = mapped_column(String(12), default="ready")  # ready | completed | cancelled
     form: Mapped[str | None] = mapped_column(String(255))

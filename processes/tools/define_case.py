@@ -33,7 +33,7 @@ def dispute_case() -> Process:
 def _intake(p: Process) -> None:
     p.start("start_case", "受理", 0, CS)
     p.user("register", "受理登记", 1, CS, "dispute_case/register.schema.json",
-           unit="centre", assignee="reported_by",
+           unit="centre", assignee="reported_by", claimable=True,
            doc="Unified intake (无差别受理) from any channel; the party can track the case by its code.")
     p.service("issue_case_code", "一案一码", 2, CS, "case_code",
               {"county_code": "county_code", "channel": "intake_channel"}, "case_code_result",

@@ -108,12 +108,11 @@ def test_replies_of_a_worked_case_match_the_document(county, username):
     task = detail["open_tasks"][0]["id"]
     call("GET", "/tasks", 200, query={"scope": "unit", "case": code})
     call("GET", "/tasks/{id}", 200, path_parameters={"id": task})
-    call("POST", "/tasks/{id}/claim", 200 if admin else 403, path_parameters={"id": task})
-    call("POST", "/tasks/{id}/draft", 200 if admin else 403, path_parameters={"id": task},
-         body={"data": {"summary": "草稿"}})
-    done = call("POST", "/tasks/{id}/complete", 200 if admin else 403, path_parameters={"id": task},
-                body={"data": REGISTER})
-    code = done["case"]["code"] if admin else code  # registration gives the case its official code
+    # Registration is named for whoever reported the case, so the grid worker registers their own report.
+    call("POST", "/tasks/{id}/claim", 200, path_parameters={"id": task})
+    call("POST", "/tasks/{id}/draft", 200, path_parameters={"id": task}, body={"data": {"summary": "草稿"}})
+    done = call("POST", "/tasks/{id}/complete", 200, path_parameters={"id": task}, body={"data": REGISTER})
+    code = done["case"]["code"]  # registration gives the case its official code
     call("GET", "/cases/{code}", 200, path_parameters={"code": code})
     call("GET", "/cases/{code}/orders", 200, path_parameters={"code": code})
     call("GET", "/orders", 200, query={"per_page": 5})

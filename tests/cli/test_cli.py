@@ -47,7 +47,7 @@ def test_demo_loads_the_county_once(env):
     with Session(create_engine(env)) as s:
         kinds = dict(s.execute(select(OrgUnit.kind, func.count()).group_by(OrgUnit.kind)).all())
         assert kinds == {"county": 1, "town": 3, "village": 9, "grid": 18, "department": 5}
-        assert s.scalar(select(func.count()).select_from(Mediator)) == 8
+        assert s.scalar(select(func.count()).select_from(Mediator)) == 14  # each village, town and two at the county
         assert {"admin", "designer", "county_staff", "town_staff", "village_mediator", "grid_worker",
                 "leader", "department"} <= set(s.scalars(select(User.username)))
         assert s.scalar(select(func.count()).select_from(ProcessVersion)) == 1
@@ -111,3 +111,15 @@ def test_users_deactivate(env):
     assert _user(env, "grid_worker")[:2] == (False, 1)
     unknown = runner.invoke(main, ["users", "deactivate", "nobody"])
     assert unknown.exit_code != 0 and "no user 'nobody'" in unknown.output
+
+
+def test_doctor_names_the_units_where_nobody_can_take_a_task(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    # The fixture's tasks name no unit rule: they stay in the case's unit, which may be any kind of unit,
+    # and the demo county has no centre staff at its villages, grids and departments.
+    result = runner.invoke(main, ["doctor"])
+    assert result.exit_code == 1
+    assert "GAP  simple v1 register 受理登记 (centre_staff at case)" in result.output
+    assert "9 of 9 village unit(s) have nobody: 441581-01-001, 441581-01-002" in result.output
+    assert "have nobody to take them" in result.output

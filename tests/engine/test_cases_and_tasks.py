@@ -38,7 +38,7 @@ def test_open_case_runs_to_the_first_user_task_in_the_openers_unit(session, worl
     assert (case.status, case.org_unit_id, case.code.startswith("C")) == ("open", units["town"].id, True)
     assert (row.spec_id, row.role, row.org_unit_id, row.form) == (
         "register", "centre_staff", units["town"].id, "simple/register.schema.json")
-    assert set(row.candidates) == {users["staff"].id, users["staff2"].id}
+    assert set(row.candidates) == {users["staff"].username, users["staff2"].username}
     assert _kinds(session, case) == ["case_opened", "task_created"]
 
 

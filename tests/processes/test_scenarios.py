@@ -54,7 +54,7 @@ def test_small_neighbour_dispute_is_resolved_by_the_grid_the_same_day(run_case):
     assert run.path().count("escalation") == 1
     assert run.worked == [("register", "town_staff"), ("assess", "town_staff"), ("plan", "town_staff"),
                           ("route", "town_staff"), ("grid_handle", "grid_worker"),
-                          ("agreement", "village_mediator"), ("return_visit", "town_staff")]
+                          ("agreement", "grid_worker"), ("return_visit", "town_staff")]
     assert len(run.events("task_completed")) == len(run.worked)
     assert [e.kind for e in run.events()][-1] == "case_closed"
     archive = run.session.scalars(select(ledger.Archive)).one()
@@ -106,8 +106,9 @@ def test_returned_order_is_redispatched_to_another_unit(run_case):
     run.complete("choose_unit", target_unit_code=OTHER_VILLAGE, redispatch_note="改派新园村")
     assert run.value("unit_code") == OTHER_VILLAGE
     assert run.where() == ("village", OTHER_VILLAGE)
-    # Nobody works at the other village: the town centre, which sees it, takes the order there.
-    assert run.offered_to("accept_order") == ("department", OTHER_VILLAGE, "town_staff")
+    # The other village's own mediator receives it; the town centre above dispatched it.
+    assert run.offered_to("accept_order") == ("department", OTHER_VILLAGE, "mediator_01_002")
+    assert run.value("dispatcher_unit_code") == TOWN
     steps.accept(run)
     assert run.value("mediator_match")["name"] == "李建国"
     first, second = _orders(run)
@@ -178,7 +179,7 @@ def _major_intake(run):
     steps.assess(run)
     assert run.value("leader_required") is True
     assert run.ready() == ["accept_ownership"]
-    assert run.offered_to("accept_ownership") == ("leader", TOWN, "leader")
+    assert run.offered_to("accept_ownership") == ("leader", COUNTY, "leader")
     run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)
     run.complete("file_plan", special_team=[{"name": "刘科长", "unit": "自然资源局", "duty": "政策解释"}],
                  plan="逐户走访、公开补偿标准", target_date="2031-06-01")
@@ -247,7 +248,7 @@ def test_dissatisfied_return_visit_reopens_until_verified(run_case):
     steps.agreement(run)
     steps.return_visit(run, "不满意")
     assert run.ready() == ["follow_up"]
-    assert run.offered_to("follow_up") == ("department", steps.GRID, "village_mediator")
+    assert run.offered_to("follow_up") == ("department", steps.GRID, "grid_worker")
     assert run.value("case_status") == "reopened"
     steps.follow_up(run)
     steps.return_visit(run, "基本满意")  # basically satisfied still needs a follow-up
