@@ -106,6 +106,8 @@ def _build_parser(files: dict[str, SourceFile]):
         if f.kind not in ("bpmn", "dmn"):
             continue
         root = parse_xml(f)
+        if f.kind == "dmn" and (problems := decisions.hit_policy_problems(root)):
+            raise _reject(f.name, problems[0])
         try:
             (parser.add_bpmn_xml if f.kind == "bpmn" else parser.add_dmn_xml)(root, filename=f.name)
         except ValidationException as err:
