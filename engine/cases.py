@@ -29,12 +29,16 @@ def process_version(session: Session, process_id: str, version: int | None = Non
 
 def open_case(session: Session, user: User, process_id: str, data: dict, *,
               version: int | None = None, unit_code: str | None = None, title: str = "") -> Case:
-    """Start a case in the user's unit (or a visible unit named by code) and run it to its first wait."""
+    """Start a case of a startable process in the user's unit (or a visible unit named by code); run to its first wait."""
     if not isinstance(data, dict):
         raise BadRequest("data must be a JSON object", fields={"data": "must be an object"})
     if clashes := reserved_keys(data, prefix="data."):
         raise FormInvalid(f"data uses reserved name(s): {', '.join(clashes)}", fields=clashes)
     pv = process_version(session, process_id, version)
+    if not pv.startable:
+        raise FormInvalid(f"process {pv.process_id!r} version {pv.version} cannot be opened as a case: its diagram "
+                          "does not mark it startable (a sub-process runs when another process calls it)",
+                          fields={"process_id": "not a startable process"})
     unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
     orgs.require_unit(session, user, unit.id)
     now = clock.now()

@@ -19,7 +19,7 @@ ARCHIVE_LITIGATION = (
 
 def dispute_case() -> Process:
     p = Process(
-        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3},
+        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3}, startable=True,
         doc="受理登记 → 事项研判 → 制定方案 → 评估分拨 → 实地调查 → 组织调解 → 签订协议 → 司法确认 → "
             "回访反馈 → 结案存档. Started with empty data (the engine adds case_code and reported_by); "
             "the first task is registration. Severity, starting tier and leader ownership come from "
