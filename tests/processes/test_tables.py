@@ -8,6 +8,7 @@ listed here: a new row without its case fails ``test_every_rule_has_a_case``.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 
 import pytest
@@ -154,9 +155,15 @@ def test_every_rule_has_a_case(table):
 
 
 @pytest.mark.parametrize("table", TABLES)
-def test_library_tables_declare_first_match(table):
-    """Every library table has a catch-all row after specific ones: the first match is what it means."""
-    assert PARSER.get_engine(table, None).decision_table.hit_policy == "FIRST"
+def test_library_tables_rely_on_row_order_and_declare_first(table):
+    """Inputs listed here match several rows (a catch-all after specific ones): the table means FIRST."""
+    declared = PARSER.get_engine(table, None).decision_table
+    every_match = HitPolicyEngine(copy.copy(declared))
+    every_match.decision_table.hit_policy = "COLLECT"
+    workflow = SimpleNamespace(script_engine=SCRIPT_ENGINE)
+    overlapping = [inputs for _, inputs, _ in TABLES[table]
+                   if len(every_match.decide(SimpleNamespace(data=inputs, workflow=workflow))) > 1]
+    assert overlapping and declared.hit_policy == "FIRST"
 
 
 def test_escalation_climbs_grid_village_town_county_then_litigation():
