@@ -15,7 +15,7 @@ FORM_PROPERTY = "formJsonSchemaFilename"
 # A process property: "true" marks a process people open cases of; without it a process is only
 # called from another one.
 STARTABLE_PROPERTY = "startable"
-_PROCESS_PROPERTY = ("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name=$name]/@value")
+_PROCESS_PROPERTY = "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name=$name]/@value"
 _NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
        "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 
