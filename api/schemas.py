@@ -160,6 +160,7 @@ class ProcessOut(Schema):
     name = fields.String()
     versions = fields.List(fields.Integer())
     latest = fields.Integer()
+    startable = fields.Boolean(metadata={"description": "cases can be opened of the latest version"})
 
 
 class VersionOut(Schema):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, orgs, privacy
+from . import audit, case_codes, clock, orgs, privacy
 from .errors import BadRequest, FormInvalid, NotFound
 from .models import Case, Incident, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -29,24 +29,27 @@ def process_version(session: Session, process_id: str, version: int | None = Non
 
 def open_case(session: Session, user: User, process_id: str, data: dict, *,
               version: int | None = None, unit_code: str | None = None, title: str = "") -> Case:
-    """Start a case in the user's unit (or a visible unit named by code) and run it to its first wait."""
+    """Start a case of a startable process in the user's unit (or a visible unit named by code); run to its first wait."""
     if not isinstance(data, dict):
         raise BadRequest("data must be a JSON object", fields={"data": "must be an object"})
     if clashes := reserved_keys(data, prefix="data."):
         raise FormInvalid(f"data uses reserved name(s): {', '.join(clashes)}", fields=clashes)
     pv = process_version(session, process_id, version)
+    if not pv.startable:
+        raise FormInvalid(f"process {pv.process_id!r} version {pv.version} cannot be opened as a case: its diagram "
+                          "does not mark it startable (a sub-process runs when another process calls it)",
+                          fields={"process_id": "not a startable process"})
     unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
     orgs.require_unit(session, user, unit.id)
     now = clock.now()
-    case = Case(code=f"TMP-{now.timestamp()}", process_id=pv.process_id, process_version=pv,
+    case = Case(code=case_codes.issue(session, unit, now), process_id=pv.process_id, process_version=pv,
                 org_unit=unit, opened_by=user.username, opened_at=now, title=title[:255])
     session.add(case)
     session.flush()
-    case.code = f"C{now:%Y%m%d}-{case.id:06d}"
     audit.record(session, "case_opened", user.username, case_id=case.id,
-                 detail={"process_id": pv.process_id, "version": pv.version,
+                 detail={"process_id": pv.process_id, "version": pv.version, "code": case.code,
                          "data": privacy.for_audit(pv, data)})
-    data = {**data, "reported_by": user.username}
+    data = {**data, "reported_by": user.username, case_codes.DATA_KEY: case.code}
     run = CaseRun(session, case, user.username)
     run.new_workflow(data)
     _step_or_incident(session, run, user.username, lambda: run.new_workflow(data))

@@ -4,12 +4,24 @@ SpiffWorkflow copies a DMN table into each process spec, so a case would keep th
 of the version it started with. Administrators change deadlines and escalation rules for
 the cases already open too, so before a workflow runs its business-rule tasks are bound
 to the newest deployed table with the same id.
+
+Each table is evaluated by the hit policy it declares, as DMN defines it (SpiffWorkflow 3.2
+returns the first match for UNIQUE and knows no FIRST):
+
+- ``UNIQUE``: at most one rule may match; two or more is an error naming the rules;
+- ``FIRST``: the first matching rule in table order answers;
+- ``COLLECT`` (without an aggregation): every matching rule answers, and each output becomes
+  the list of the matching rules' values, in table order.
+
+Other policies, and COLLECT with an aggregation, are refused when they are deployed.
 """
 
 from __future__ import annotations
 
 import time
 
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,6 +32,54 @@ from .models import DeploymentFile
 # How long a process trusts its copy of the tables before checking for a newer deployment.
 CHECK_SECONDS = 2.0
 _cache: dict = {"key": None, "checked": float("-inf"), "tables": {}}
+
+HIT_POLICIES = ("UNIQUE", "FIRST", "COLLECT")
+
+
+class DecisionError(SpiffWorkflowException):
+    """A table's rules contradict its hit policy for this input (e.g. two rules of a UNIQUE table match)."""
+
+    def __init__(self, message: str, task):
+        super().__init__(message)
+        self.task = task
+
+
+class HitPolicyEngine(DMNEngine):
+    """SpiffWorkflow's DMN engine, choosing the matching rules by the table's declared hit policy."""
+
+    def decide(self, task):
+        """The rules that answer: the only match (UNIQUE), the first (FIRST) or all of them (COLLECT)."""
+        table = self.decision_table
+        policy = table.hit_policy
+        if policy not in HIT_POLICIES:
+            raise DecisionError(f"decision table {table.id}: hit policy {policy} is not supported", task)
+        matched = []
+        for rule in table.rules:
+            # The library's own rule check (name-mangled), with its row notes on errors.
+            if self._DMNEngine__check_rule(rule, task):
+                matched.append(rule)
+                if policy == "FIRST":
+                    break
+        if policy == "UNIQUE" and len(matched) > 1:
+            ids = ", ".join(rule.id for rule in matched)
+            raise DecisionError(f"decision table {table.id} has hit policy UNIQUE but {len(matched)} rules "
+                                f"match: {ids}", task)
+        return matched
+
+
+def hit_policy_problems(root) -> list[str]:
+    """Why a DMN document's tables cannot be evaluated as declared (empty if they can)."""
+    problems = []
+    for table in root.iter("{*}decisionTable"):
+        policy = (table.get("hitPolicy") or "UNIQUE").upper()
+        name = table.get("id") or "(table)"
+        if policy not in HIT_POLICIES:
+            problems.append(f"decision table {name}: hit policy {policy} is not supported "
+                            f"(use {', '.join(HIT_POLICIES)})")
+        elif table.get("aggregation"):
+            problems.append(f"decision table {name}: COLLECT with aggregation {table.get('aggregation')} "
+                            "is not supported (use COLLECT without an aggregation)")
+    return problems
 
 
 def _latest_dmn(session: Session):
@@ -36,7 +96,7 @@ def _parse(files) -> dict:
         parser.add_dmn_xml(parse_xml(SourceFile(f.name, f.content.encode("utf-8"))), filename=f.name)
     tables = {}
     for decision_id in parser.dmn_parsers:
-        engine = parser.get_engine(decision_id, None)
+        engine = HitPolicyEngine(parser.get_engine(decision_id, None).decision_table)
         tables[engine.decision_table.id] = engine
     return tables
 
@@ -56,16 +116,17 @@ def current_tables(session: Session) -> dict:
 
 
 def bind_current(session: Session, workflow) -> None:
-    """Point the workflow's business-rule tasks at the current tables."""
+    """Point the workflow's business-rule tasks at the current tables, each evaluated by its hit policy."""
     tables = current_tables(session)
-    if not tables:
-        return
     for spec in [workflow.spec, *workflow.subprocess_specs.values()]:
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, BusinessRuleTask):
-                current = tables.get(task_spec.dmnEngine.decision_table.id)
+                table = task_spec.dmnEngine.decision_table
+                current = tables.get(table.id)
                 if current is not None:
                     task_spec.dmnEngine = current
+                elif not isinstance(task_spec.dmnEngine, HitPolicyEngine):
+                    task_spec.dmnEngine = HitPolicyEngine(table)
 
 
 def forget() -> None:

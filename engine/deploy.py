@@ -106,6 +106,8 @@ def _build_parser(files: dict[str, SourceFile]):
         if f.kind not in ("bpmn", "dmn"):
             continue
         root = parse_xml(f)
+        if f.kind == "dmn" and (problems := decisions.hit_policy_problems(root)):
+            raise _reject(f.name, problems[0])
         try:
             (parser.add_bpmn_xml if f.kind == "bpmn" else parser.add_dmn_xml)(root, filename=f.name)
         except ValidationException as err:
@@ -127,6 +129,7 @@ class _Candidate:
     xml: str
     spec_json: str
     forms: dict
+    startable: bool
 
     @property
     def content_hash(self) -> str:
@@ -160,6 +163,10 @@ def _check_process(parser, process_id: str, find_form: _FormFinder, problems: li
         problems.append({"file": getattr(err, "file_name", "") or file_name,
                          "element": getattr(err, "id", "") or process_id, "message": str(err).split("\n")[0]})
         return None
+    startable = validation.startable(parser.get_process_parser(process_id).node)
+    if startable is None:
+        problems.append({"file": file_name, "element": process_id, "message":
+                         f"property {validation.STARTABLE_PROPERTY!r} must be 'true' or 'false'"})
     forms = {}
     for each in [spec, *subs.values()]:
         for element, message in validation.check_spec(each, REGISTRY, find_form):
@@ -169,7 +176,8 @@ def _check_process(parser, process_id: str, find_form: _FormFinder, problems: li
             if path and (schema := find_form(path)) is not None:
                 forms[path] = schema
     return _Candidate(process_id, spec.description or process_id, file_name,
-                      find_form.files[file_name].content.decode("utf-8"), spiff.dump_spec(spec, subs), forms)
+                      find_form.files[file_name].content.decode("utf-8"), spiff.dump_spec(spec, subs), forms,
+                      bool(startable))
 
 
 def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) -> list[_Candidate]:
@@ -224,7 +232,8 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
         previous = latest.get(c.process_id)
         pv = ProcessVersion(process_id=c.process_id, version=(previous.version + 1) if previous else 1,
                             name=c.name, deployment_id=deployment.id, file_name=c.file_name,
-                            content_hash=c.content_hash, bpmn_xml=c.xml, spec_json=c.spec_json, forms=c.forms)
+                            content_hash=c.content_hash, bpmn_xml=c.xml, spec_json=c.spec_json, forms=c.forms,
+                            startable=c.startable)
         session.add(pv)
         versions.append(pv)
     session.flush()
@@ -239,12 +248,12 @@ def _version_dict(pv: ProcessVersion, created: bool) -> dict:
 
 
 def list_processes(session: Session) -> list[dict]:
-    """Every deployed process with its versions, newest name first."""
+    """Every deployed process with its versions; name and ``startable`` are the latest version's."""
     out: dict[str, dict] = {}
     for pv in session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)):
         entry = out.setdefault(pv.process_id, {"process_id": pv.process_id, "versions": []})
         entry["versions"].append(pv.version)
-        entry["name"], entry["latest"] = pv.name, pv.version
+        entry["name"], entry["latest"], entry["startable"] = pv.name, pv.version, pv.startable
     return list(out.values())
 
 

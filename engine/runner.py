@@ -20,7 +20,8 @@ from handlers.errors import HandlerError
 from . import audit, clock, decisions, inbox, models, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
-# Workflow data keys the engine mirrors onto the case row after every step.
+# Workflow data keys the engine mirrors onto the case row after every step. The case code goes the
+# other way: the row's code is issued when the case opens and data carries a copy (``case_code``).
 MIRRORED = ("severity", "tier")
 
 
@@ -130,9 +131,6 @@ class CaseRun:
             value = data.get(key)
             if isinstance(value, str) and value and getattr(self.case, key) != value:
                 setattr(self.case, key, value)
-        code = data.get("case_code")
-        if isinstance(code, str) and code and code != self.case.code:
-            self.case.code = code
         unit_code = data.get("unit_code")
         if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:
             unit = self.session.scalar(select(models.OrgUnit).where(models.OrgUnit.code == unit_code))

@@ -11,15 +11,15 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, clock, expressions, orgs, privacy
+from . import assignment, audit, case_codes, clock, expressions, orgs, privacy
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable", "reported")
 # Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's
-# guards, or stand in for what the engine records itself.
-RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS
+# guards, or stand in for what the engine records itself (including the case's code).
+RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS | {case_codes.DATA_KEY}
 
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,

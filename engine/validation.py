@@ -13,11 +13,25 @@ from . import assignment, expressions, privacy
 from .models import ROLES
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+# A process property: "true" marks a process people open cases of; without it a process is only
+# called from another one.
+STARTABLE_PROPERTY = "startable"
+_PROCESS_PROPERTY = "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name=$name]/@value"
+_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+       "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 
 
 def form_path(task_spec) -> str | None:
     """The form a user task names in its ``spiffworkflow:properties``."""
     return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(FORM_PROPERTY)
+
+
+def startable(process_node) -> bool | None:
+    """Whether a ``bpmn:process`` element is marked startable: False without the property, None if it is not true/false."""
+    values = process_node.xpath(_PROCESS_PROPERTY, namespaces=_NS, name=STARTABLE_PROPERTY)
+    if not values:
+        return False
+    return {"true": True, "false": False}.get(values[-1].strip().lower())
 
 
 def _expr(source, mode="eval") -> str | None:

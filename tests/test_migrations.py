@@ -92,3 +92,26 @@ def test_stored_forms_get_their_marks_and_stored_audit_data_is_masked(tmp_path):
         "parties": [{"name": "张*", "id_number": "441581********1234", "phone": "138****8000"}],
         "people": [{"mobile": "139****9000"}], "summary": "邻里纠纷"}}
     assert json.loads(details[2]) == {"note": "13800138000"}  # only submitted form data is rewritten
+
+
+def test_versions_deployed_before_the_mark_are_startable_unless_a_diagram_calls_them(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    calls_sub = '<bpmn:callActivity id="c" calledElement="sub" />'
+    with app.app_context():
+        upgrade(revision="0007_session_version")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
+            for vid, (pid, version, xml) in enumerate([("top", 1, calls_sub), ("top", 2, calls_sub),
+                                                       ("sub", 1, '<bpmn:process id="sub" />'),
+                                                       ("alone", 1, "")], 1):
+                conn.exec_driver_sql(
+                    "INSERT INTO process_version (id, process_id, version, name, deployment_id, file_name,"
+                    " content_hash, bpmn_xml, spec_json, forms, executable, created_at) VALUES"
+                    " (?, ?, ?, '', 1, 'p.bpmn', ?, ?, '', '{}', 1, '2031-01-01 00:00:00')",
+                    (vid, pid, version, f"h{vid}", xml))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT process_id, version, startable FROM process_version ORDER BY id")
+            assert rows.all() == [("top", 1, 1), ("top", 2, 1), ("sub", 1, 0), ("alone", 1, 1)]
+        db.engine.dispose()

@@ -55,4 +55,6 @@ class ProcessVersion(Base):
     # Form path → JSON Schema, frozen with the version so a form change never breaks a running case.
     forms: Mapped[dict] = mapped_column(JsonType, default=dict, deferred=True)
     executable: Mapped[bool] = mapped_column(default=True)
+    # Cases can be opened of this version (the diagram's ``startable`` property); sub-processes cannot.
+    startable: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

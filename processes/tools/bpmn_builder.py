@@ -61,10 +61,16 @@ def _expr(tag: str, text: str) -> str:
 
 
 class Process:
-    """A process in its own pool; call the element methods, then ``to_xml()``."""
+    """A process in its own pool; call the element methods, then ``to_xml()``.
 
-    def __init__(self, pid: str, name: str, lanes: list[str], doc: str = "", rows: dict | None = None):
+    ``startable`` marks a process people open cases of (property ``startable``); the others are
+    only called from another process.
+    """
+
+    def __init__(self, pid: str, name: str, lanes: list[str], doc: str = "", rows: dict | None = None,
+                 startable: bool = False):
         self.pid, self.name, self.lanes, self.doc = pid, name, lanes, doc
+        self.startable = startable
         self.rows = {lane: 1 for lane in lanes} | (rows or {})
         self.nodes: dict[str, Node] = {}
         self.flows: list[Flow] = []
@@ -239,6 +245,8 @@ class Process:
                f'  <bpmn:process id="{self.pid}" name={quoteattr(self.name)} isExecutable="true">']
         if self.doc:
             out.append(f"    <bpmn:documentation>{escape(self.doc)}</bpmn:documentation>")
+        if self.startable:
+            out.append(f"    <bpmn:extensionElements>{_properties({'startable': 'true'})}</bpmn:extensionElements>")
         out.append(f'    <bpmn:laneSet id="laneset_{self.pid}">')
         for lane in self.lanes:
             refs = "".join(f"<bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>"

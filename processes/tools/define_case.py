@@ -19,11 +19,12 @@ ARCHIVE_LITIGATION = (
 
 def dispute_case() -> Process:
     p = Process(
-        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3},
+        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3}, startable=True,
         doc="受理登记 → 事项研判 → 制定方案 → 评估分拨 → 实地调查 → 组织调解 → 签订协议 → 司法确认 → "
-            "回访反馈 → 结案存档. Started with empty data; the first task is registration. Severity, "
-            "starting tier and leader ownership come from the 'triage' table; the tier rounds repeat "
-            "while the 'escalation' table says retry or escalate.")
+            "回访反馈 → 结案存档. Started with empty data (the engine adds case_code and reported_by); "
+            "the first task is registration. Severity, starting tier and leader ownership come from "
+            "the 'triage' table; the tier rounds repeat while the 'escalation' table says retry or "
+            "escalate.")
     _intake(p)
     _handling(p)
     _closing(p)
@@ -34,10 +35,9 @@ def _intake(p: Process) -> None:
     p.start("start_case", "受理", 0, CS)
     p.user("register", "受理登记", 1, CS, "dispute_case/register.schema.json",
            unit="centre", assignee="reported_by", claimable=True,
-           doc="Unified intake (无差别受理) from any channel; the party can track the case by its code.")
-    p.service("issue_case_code", "一案一码", 2, CS, "case_code",
-              {"county_code": "county_code", "channel": "intake_channel"}, "case_code_result",
-              post="case_code = case_code_result['case_code']\ncase_status = 'registered'")
+           post="case_status = 'registered'",
+           doc="Unified intake (无差别受理) from any channel. 一案一码: the case got its code when it "
+               "opened (case_code); the party tracks the case by it.")
     p.user("assess", "事项研判", 3, CS, "dispute_case/assess.schema.json", unit="centre",
            doc="Check the facts and risk flags before triage.")
     p.rule("triage", "分级分类", 4, CS, "triage",
@@ -54,7 +54,7 @@ def _intake(p: Process) -> None:
            doc="Confirm the starting tier and mediation type; record the mediator the party chose "
                "(调解超市), if any.")
     p.flow("start_case", "register")
-    p.chain("register", "issue_case_code", "assess", "triage", "gw_leader")
+    p.chain("register", "assess", "triage", "gw_leader")
     p.flow("gw_leader", "leader_ownership", "领导包案", condition="leader_required")
     p.flow("gw_leader", "plan", "窗口直办/会商", default=True)
     p.chain("plan", "gw_plan_join")

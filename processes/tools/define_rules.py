@@ -10,9 +10,9 @@ WEEKLY_REPORT, NO_REPORT = "'R12/P7D'", "'R0/P7D'"
 
 def triage() -> Table:
     t = Table(
-        "triage", "分级分类 Triage", "UNIQUE",
+        "triage", "分级分类 Triage", "FIRST",
         [("争议类型 Dispute type", "dispute_type", "string"), ("涉及金额 Amount (yuan)", "amount", "number"),
-         ("当事人数 Number of parties", "party_count", "integer"),
+         ("当事人数 Number of parties", "len(parties)", "integer"),
          ("风险标记 Risk flags", "risk_flags", "string")],
         [("严重程度 Severity", "severity", "string"), ("起始层级 Starting tier", "start_tier", "string"),
          ("领导包案 Leader ownership", "leader_required", "boolean"),
@@ -39,7 +39,7 @@ def triage() -> Table:
 
 def deadlines() -> Table:
     t = Table(
-        "deadlines", "办理时限 Deadlines", "UNIQUE",
+        "deadlines", "办理时限 Deadlines", "FIRST",
         [("层级 Tier", "tier", "string"), ("严重程度 Severity", "severity", "string")],
         [("接单时限(小时) Acceptance hours", "acceptance_hours", "integer"),
          ("办理时限 Handling duration", "handling_duration", "string"),
@@ -65,7 +65,7 @@ def deadlines() -> Table:
 
 def escalation() -> Table:
     t = Table(
-        "escalation", "升级规则 Escalation", "UNIQUE",
+        "escalation", "升级规则 Escalation", "FIRST",
         [("层级 Tier", "tier", "string"), ("办理结果 Outcome", "order_outcome", "string"),
          ("本级轮次 Rounds used at this tier", "rounds_at_tier", "integer")],
         [("下一步 Next action", "next_action", "string"), ("下一层级 Next tier", "next_tier", "string")],
@@ -83,7 +83,7 @@ def escalation() -> Table:
 
 def subsidy() -> Table:
     t = Table(
-        "subsidy", "以案定补 Per-case subsidy", "UNIQUE",
+        "subsidy", "以案定补 Per-case subsidy", "FIRST",
         [("调处难度 Difficulty", "severity", "string"), ("满意度 Satisfaction", "rating", "string")],
         [("补贴(元) Amount (yuan)", "subsidy_amount", "integer")],
         doc="结合调处难度和被调解人满意度，每调解成功一案最高500元.")
@@ -96,7 +96,7 @@ def subsidy() -> Table:
 
 def follow_up() -> Table:
     t = Table(
-        "follow_up", "回访跟踪 Follow-up rule", "UNIQUE",
+        "follow_up", "回访跟踪 Follow-up rule", "FIRST",
         [("回访评价 Rating", "rating", "string"), ("回访次数 Visit round", "visit_round", "integer")],
         [("需跟踪 Follow up", "follow_up_required", "boolean"),
          ("跟踪事由 Reason", "follow_up_reason", "string")],

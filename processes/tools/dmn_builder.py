@@ -12,7 +12,7 @@ DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 class Table:
     id: str
     name: str
-    hit_policy: str  # UNIQUE (first matching row wins in SpiffWorkflow) or COLLECT
+    hit_policy: str  # FIRST (first matching row in order), UNIQUE (one row may match) or COLLECT
     inputs: list  # (label, expression, typeRef)
     outputs: list  # (label, name, typeRef)
     rules: list = field(default_factory=list)  # (input cells, output cells, description)

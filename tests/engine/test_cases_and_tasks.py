@@ -1,11 +1,11 @@
 import pytest
 
 import handlers
-from engine import accounts, cases, tasks
+from engine import accounts, case_codes, cases, deploy, tasks
 from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import SUPERVISOR_ROLES, AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
 from handlers.errors import HandlerError
-from tests.helpers import deploy_fixture, small_org
+from tests.helpers import FIXTURES, deploy_fixture, fixture_file, small_org
 
 
 @pytest.fixture
@@ -35,11 +35,26 @@ def test_open_case_runs_to_the_first_user_task_in_the_openers_unit(session, worl
     units, users = world
     case = _open(session, users["staff"])
     row = _only_task(session, case)
-    assert (case.status, case.org_unit_id, case.code.startswith("C")) == ("open", units["town"].id, True)
+    assert (case.status, case.org_unit_id) == ("open", units["town"].id)
+    assert case.code.startswith("C0UNTY-") and case_codes.is_valid(case.code)  # county "county"
     assert (row.spec_id, row.role, row.org_unit_id, row.form) == (
         "register", "centre_staff", units["town"].id, "simple/register.schema.json")
     assert set(row.candidates) == {users["staff"].username, users["staff2"].username}
     assert _kinds(session, case) == ["case_opened", "task_created"]
+
+
+def test_only_processes_marked_startable_can_be_opened(session, world):
+    _, users = world
+    unmarked = fixture_file("simple.bpmn").content.replace(
+        b'<spiffworkflow:property name="startable" value="true" />', b"")
+    deploy.deploy(session, [deploy.SourceFile("simple.bpmn", unmarked)], "test", max_bytes=10**6,
+                  forms_dir=FIXTURES / "forms")
+    with pytest.raises(FormInvalid) as refused:
+        cases.open_case(session, users["staff"], "simple", {})
+    assert refused.value.fields == {"process_id": "not a startable process"}
+    assert "'simple' version 2" in refused.value.message and "startable" in refused.value.message
+    assert session.query(Case).count() == 0
+    assert cases.open_case(session, users["staff"], "simple", {}, version=1).process_version.version == 1
 
 
 def test_state_is_stored_without_the_spec(session, world):

@@ -112,3 +112,22 @@ def test_xsd_invalid_bpmn_is_refused(session):
         b"</bpmn:startEvent>", b"</bpmn:startEvnt>")
     with pytest.raises(DeploymentRejected):
         _deploy(session, [deploy.SourceFile("simple.bpmn", xml)])
+
+
+STARTABLE = b'<spiffworkflow:property name="startable" value="true" />'
+
+
+def test_the_startable_mark_is_recorded_on_each_version(session, echo_handler):
+    deploy_fixture(session)
+    unmarked = fixture_file("simple.bpmn").content.replace(STARTABLE, b"")
+    _deploy(session, [deploy.SourceFile("simple.bpmn", unmarked)])
+    versions = session.query(ProcessVersion).order_by(ProcessVersion.version).all()
+    assert [(v.version, v.startable) for v in versions] == [(1, True), (2, False)]
+    assert deploy.list_processes(session)[0]["startable"] is False
+
+
+def test_a_startable_mark_that_is_neither_true_nor_false_is_refused(session, echo_handler):
+    odd = fixture_file("simple.bpmn").content.replace(STARTABLE, STARTABLE.replace(b"true", b"yes"))
+    with pytest.raises(DeploymentRejected) as err:
+        _deploy(session, [deploy.SourceFile("simple.bpmn", odd)])
+    assert "'startable' must be 'true' or 'false'" in _problems(err)[("simple.bpmn", "simple")]

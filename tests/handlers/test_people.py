@@ -17,13 +17,12 @@ def _count(db, model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_case_codes_are_sequential_per_county_day_and_stable(ctx, db):
-    assert case_code.handle({"county_code": "441581"}, ctx("a")) == {"case_code": "MT-441581-20250303-0001"}
-    assert case_code.handle({"county_code": "441581"}, ctx("b")) == {"case_code": "MT-441581-20250303-0001"}
-    assert case_code.handle({"county_code": "441581"}, ctx("c", case=db.other))["case_code"].endswith("-0002")
-    with raises_code("bad_county_code"):
-        db.case.code = "NEW"
-        case_code.handle({"county_code": "44 15"}, ctx("d"))
+def test_case_code_step_hands_back_the_code_the_case_opened_with(ctx, db):
+    """Old diagrams still draw the step: it never issues a second code, nor counts one."""
+    db.case.code = "441581-20250303-0001X"
+    assert case_code.handle({"county_code": "999999"}, ctx("a")) == {"case_code": "441581-20250303-0001X"}
+    assert case_code.handle({}, ctx("b", case=db.other)) == {"case_code": "NEW-2"}
+    assert _count(db, ledger.CaseCodeSequence) == 0
 
 
 def test_mediator_by_specialty_then_load_and_kept_between_rounds(ctx, db):

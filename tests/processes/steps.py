@@ -9,10 +9,15 @@ PARTIES = [
 GRID, VILLAGE = "441581-01-001-01", "441581-01-001"
 
 
+def parties(count: int) -> list[dict]:
+    """``count`` applicants, for disputes whose number of parties matters to triage."""
+    return [{"name": f"村民{n}", "role": "申请人", "phone": f"138{n:08d}"} for n in range(1, count + 1)]
+
+
 def register(run, **over):
     data = {"intake_channel": "网格巡查", "dispute_type": "邻里纠纷", "summary": "邻居因排水沟堵塞发生争执",
-            "parties": PARTIES, "party_count": 2, "amount": 0, "risk_flags": [], "county_code": "441581",
-            "location_unit_code": GRID, "occurred_on": "2031-03-03"}
+            "parties": PARTIES, "amount": 0, "risk_flags": [], "location_unit_code": GRID,
+            "occurred_on": "2031-03-03"}
     return run.complete("register", **(data | over))
 
 

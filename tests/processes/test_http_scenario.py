@@ -3,14 +3,13 @@
 from sqlalchemy import select
 
 from api.extensions import db
-from engine import demo
+from engine import case_codes, demo
 from engine.models import AuditEvent, Order
 
 from . import steps
 
 REGISTER = {"intake_channel": "窗口", "dispute_type": "合同债务", "summary": "双方因两千元货款拖欠发生纠纷",
-            "parties": steps.PARTIES, "party_count": 2, "amount": 2000, "risk_flags": [],
-            "county_code": demo.COUNTY, "location_unit_code": demo.VILLAGE_1}
+            "parties": steps.PARTIES, "amount": 2000, "risk_flags": [], "location_unit_code": demo.VILLAGE_1}
 
 
 def _work(http, user, code, spec_id, data):
@@ -29,6 +28,7 @@ def test_village_case_from_window_to_closed_over_http(app, http):
     res = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}})
     assert res.status_code == 201
     code = res.json["code"]
+    assert code.startswith(f"{demo.COUNTY}-") and case_codes.is_valid(code)
     assert [t["spec_id"] for t in res.json["open_tasks"]] == ["register"]
 
     bad = dict(REGISTER, parties=[{"name": "张三", "role": "申请人", "phone": "12345"}])
@@ -37,8 +37,7 @@ def test_village_case_from_window_to_closed_over_http(app, http):
     assert rejected.status_code == 422 and "parties.0.phone" in rejected.json["error"]["fields"]
 
     case = _work(http, "town_staff", code, "register", REGISTER)
-    code = case["code"]  # the registration issues the 一案一码 code
-    assert code.startswith(f"MT-{demo.COUNTY}-")
+    assert case["code"] == code  # 一案一码: the code given at opening is the case's for life
     _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "事实清楚"})
     _work(http, "town_staff", code, "plan", {"handling_mode": "窗口直办", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
@@ -96,3 +95,14 @@ def test_order_ledger_over_http(http):
     assert http("town_staff", "GET", "/api/v1/orders?overdue=true").json["items"] == []
     assert http("town_staff", "GET", "/api/v1/orders?overdue=perhaps").status_code == 400
     assert http("department", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").status_code == 403
+
+
+def test_only_the_dispute_case_is_opened_as_a_case_the_sub_processes_are_not(app, http):
+    listed = {p["process_id"]: p["startable"] for p in http("town_staff", "GET", "/api/v1/processes").json["items"]}
+    assert len(listed) == 8 and [pid for pid, startable in listed.items() if startable] == ["dispute_case"]
+    for process_id in ("mediation", "tier_round"):
+        res = http("town_staff", "POST", "/api/v1/cases", json={"process_id": process_id, "data": {}})
+        assert res.status_code == 422, res.json
+        assert res.json["error"]["fields"] == {"process_id": "not a startable process"}
+        assert f"'{process_id}'" in res.json["error"]["message"]
+    assert http("town_staff", "GET", "/api/v1/cases").json["items"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engine import case_codes
 from engine.models import ledger
 
 from . import steps
@@ -36,9 +37,11 @@ def test_small_neighbour_dispute_is_resolved_by_the_grid_the_same_day(run_case):
     run = run_case()
     assert run.ready() == ["register"]
     assert run.offered_to("register") == ("centre_staff", TOWN, "town_staff")
+    opened = run.case.code  # 一案一码: issued when the case opens, in the county, the day's first
+    assert opened[:-1] == "441581-20310303-0001" and case_codes.is_valid(opened)
     steps.intake(run)
     assert (run.value("severity"), run.value("tier")) == ("ordinary", "grid")
-    assert run.value("case_code") == run.case.code == "MT-441581-20310303-0001"
+    assert run.value("case_code") == run.case.code == opened
     steps.route(run)
     assert run.ready() == ["grid_handle"]
     assert run.offered_to("grid_handle") == ("grid_worker", steps.GRID, "grid_worker")
@@ -173,7 +176,8 @@ def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
 
 
 def _major_intake(run):
-    steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议", party_count=35,
+    steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议",
+                   parties=steps.parties(35),
                    amount=3000000, risk_flags=["群体性"], intake_channel="领导接访",
                    location_unit_code=steps.VILLAGE)
     steps.assess(run)

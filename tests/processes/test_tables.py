@@ -1,4 +1,4 @@
-"""The decision tables, run with SpiffWorkflow's DMN engine against plain data, row by row.
+"""The decision tables, run with the engine's DMN evaluation against plain data, row by row.
 
 Each table lists, per rule, an input that reaches it and the rule's exact outputs. Where rows
 overlap, the input also satisfies later rows with other outputs, so moving a row changes the
@@ -8,10 +8,12 @@ listed here: a new row without its case fails ``test_every_rule_has_a_case``.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 
 import pytest
 
+from engine.decisions import HitPolicyEngine
 from engine.spiff import ScriptEngine
 
 from .conftest import PROCESSES, library_parser
@@ -22,14 +24,16 @@ SCRIPT_ENGINE = ScriptEngine()
 
 def decide(table: str, **data) -> tuple[str, dict]:
     """The id of the rule that answers and its outputs."""
-    engine = PARSER.get_engine(table, None)
+    engine = HitPolicyEngine(PARSER.get_engine(table, None).decision_table)
     task = SimpleNamespace(data=data, workflow=SimpleNamespace(script_engine=SCRIPT_ENGINE))
     rules = engine.decide(task)
     return (rules[0].id if rules else None), engine.result(task)
 
 
 def triage_in(dispute_type="其他", amount=0, party_count=2, risk_flags=()) -> dict:
-    return dict(dispute_type=dispute_type, amount=amount, party_count=party_count, risk_flags=list(risk_flags))
+    """Triage data with ``party_count`` parties: the table counts the parties list itself."""
+    parties = [{"name": f"当事人{n}", "role": "申请人", "phone": "13800138000"} for n in range(party_count)]
+    return dict(dispute_type=dispute_type, amount=amount, parties=parties, risk_flags=list(risk_flags))
 
 
 def triage_out(severity, start_tier, leader_required, mediation_type, progress_cycle) -> dict:
@@ -148,6 +152,18 @@ def test_every_table_is_listed():
 def test_every_rule_has_a_case(table):
     rules = [r.id for r in PARSER.get_engine(table, None).decision_table.rules]
     assert {rule for rule, _, _ in TABLES[table]} == set(rules)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_library_tables_rely_on_row_order_and_declare_first(table):
+    """Inputs listed here match several rows (a catch-all after specific ones): the table means FIRST."""
+    declared = PARSER.get_engine(table, None).decision_table
+    every_match = HitPolicyEngine(copy.copy(declared))
+    every_match.decision_table.hit_policy = "COLLECT"
+    workflow = SimpleNamespace(script_engine=SCRIPT_ENGINE)
+    overlapping = [inputs for _, inputs, _ in TABLES[table]
+                   if len(every_match.decide(SimpleNamespace(data=inputs, workflow=workflow))) > 1]
+    assert overlapping and declared.hit_policy == "FIRST"
 
 
 def test_escalation_climbs_grid_village_town_county_then_litigation():
