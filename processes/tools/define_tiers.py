@@ -24,7 +24,7 @@ LEAD_DECIDES = (
 
 def tier_round() -> Process:
     p = Process(
-        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={CS: 3, GRID: 2},
+        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={CS: 3, GRID: 3},
         doc="One attempt at the current tier. Deadlines come from the 'deadlines' table (tier x "
             "severity); the grid handles on the spot (即采即办) unless its worker already tried when "
             "registering, a joint consultation (联席会商) sends an order to each named department and "
@@ -42,7 +42,7 @@ def tier_round() -> Process:
                "for this tier and severity; computed before any timer that uses them.")
     p.gateway("gw_tier", "处置层级", 3, CS)
     p.gateway("gw_spot_tried", "已现场处置?", 4, GRID)
-    p.script("spot_tried", "现场未化解", 5, GRID, "order_outcome = 'failed'", row=1,
+    p.script("spot_tried", "现场未化解", 5, GRID, "order_outcome = 'failed'", row=2,
              doc="The grid worker tried on the spot when registering the case: the grid's round is spent.")
     p.service("locate_grid", "网格定位", 5, GRID, "resolve_unit",
               {"tier": "tier", "location_unit_code": "location_unit_code"}, "grid_unit",
@@ -54,12 +54,7 @@ def tier_round() -> Process:
     p.script("grid_timeout", "网格超时", 7, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
-    p.script("begin_joint", "联席会商派单", 4, CS, "consult_results = []", row=1)
-    p.call("joint_orders", "联席会商(各部门五单)", 5, CS, "five_orders", row=1,
-           each=("consult_units", "consult_unit", "consult_results", "consult_result"),
-           pre="order_unit_code = consult_unit", post=CONSULT_RESULT,
-           doc="One order of the five orders to each department of the joint consultation, in parallel.")
-    p.script("lead_decides", "牵头部门定论", 6, CS, LEAD_DECIDES, row=1)
+    _joint_consultation(p)
     p.gateway("gw_tier_join", "", 8, CS)
     p.rule("escalation", "升级研判", 9, CS, "escalation",
            post="if next_action == 'escalate':\n    tier = next_tier\n    rounds_at_tier = 0\n"
@@ -75,9 +70,19 @@ def tier_round() -> Process:
     p.chain("locate_grid", "grid_handle", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
     p.chain("five_orders", "gw_tier_join")
-    p.chain("begin_joint", "joint_orders", "lead_decides", "gw_tier_join")
     p.chain("gw_tier_join", "escalation", "end_round")
     return p
+
+
+def _joint_consultation(p: Process) -> None:
+    """联席会商: the five orders once per department, in parallel; the lead department's outcome counts."""
+    p.script("begin_joint", "联席会商派单", 4, CS, "consult_results = []", row=1)
+    p.call("joint_orders", "联席会商(各部门五单)", 5, CS, "five_orders", row=1,
+           each=("consult_units", "consult_unit", "consult_results", "consult_result"),
+           pre="order_unit_code = consult_unit", post=CONSULT_RESULT,
+           doc="One order of the five orders to each department of the joint consultation, in parallel.")
+    p.script("lead_decides", "牵头部门定论", 6, CS, LEAD_DECIDES, row=1)
+    p.chain("begin_joint", "joint_orders", "lead_decides", "gw_tier_join")
 
 
 def leader_ownership() -> Process:

@@ -85,6 +85,20 @@ def test_what_the_grid_cannot_settle_goes_to_the_centre_and_on_past_the_grid(run
     assert [(o.to_unit.code, o.tier) for o in _orders(run)] == [(steps.VILLAGE, "village")]
 
 
+def test_a_spot_record_not_made_within_the_grid_s_day_goes_to_the_centre(run_case):
+    run = run_case("grid_worker")
+    _patrol_report(run)
+    run.advance(hours=23)
+    assert run.ready() == ["resolve_on_spot"]
+    run.advance(hours=2)  # the grid's handling duration: 24 hours
+    assert run.fired() == [("spot_overdue", "handling_deadline")]
+    assert run.ready() == ["assess"] and [r.spec_id for r in run.cancelled()] == ["resolve_on_spot"]
+    steps.assess(run)
+    steps.plan(run)
+    steps.route(run)
+    assert run.value("tier") == "village" and "grid_handle" not in run.path()
+
+
 def test_a_patrol_report_too_big_for_the_grid_goes_straight_to_the_centre(run_case):
     run = run_case("grid_worker")
     _patrol_report(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
