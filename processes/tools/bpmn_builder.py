@@ -76,11 +76,16 @@ class Process:
         self.flows: list[Flow] = []
         self.defaults: dict[str, str] = {}
         self.extension_ids: set[str] = set()
+        # Added to the column of every node placed from now on: a part of the diagram that grows
+        # moves the parts drawn after it without their definitions changing.
+        self.col_offset = 0
 
     # -- elements -------------------------------------------------------------
     def _add(self, node: Node) -> Node:
         assert node.id not in self.nodes, node.id
         assert node.lane in self.lanes, node.lane
+        if node.attached is None:
+            node.col += self.col_offset
         self.nodes[node.id] = node
         return node
 
@@ -124,13 +129,31 @@ class Process:
         self._scripts(node, None, post)
         return self._add(node)
 
-    def call(self, nid, name, col, lane, called, row=0, doc="", loop=None, loop_max=None, pre=None):
+    def call(self, nid, name, col, lane, called, row=0, doc="", loop=None, loop_max=None, pre=None,
+             post=None, each=None):
+        """A call activity; ``loop`` repeats it (standard loop), ``each`` runs it once per item.
+
+        ``each=(items, item, results, result)`` draws a parallel multi-instance: one instance per
+        element of the list ``items``, which sees it as ``item``; each instance's ``result`` is
+        collected into the list ``results``. ``pre``/``post`` then run on every instance. The two
+        lists are declared as the activity's properties, which the loop's references name.
+        """
         node = Node(nid, "callActivity", name, col, lane, row, doc=doc, attrs={"calledElement": called})
         if loop:
             mx = f' loopMaximum="{loop_max}"' if loop_max else ""
             node.body.append(f"<bpmn:standardLoopCharacteristics{mx}>{_expr('loopCondition', loop)}"
                              "</bpmn:standardLoopCharacteristics>")
-        self._scripts(node, pre, None)
+        if each:
+            items, item, results, result = each
+            node.body += [f'<bpmn:property id="{ref}" name="{ref}" />' for ref in (items, results)]
+            node.body.append(
+                '<bpmn:multiInstanceLoopCharacteristics spiffworkflow:scriptsOnInstances="true">'
+                f"<bpmn:loopDataInputRef>{items}</bpmn:loopDataInputRef>"
+                f"<bpmn:loopDataOutputRef>{results}</bpmn:loopDataOutputRef>"
+                f'<bpmn:inputDataItem id="{item}" name="{item}" />'
+                f'<bpmn:outputDataItem id="{result}" name="{result}" />'
+                "</bpmn:multiInstanceLoopCharacteristics>")
+        self._scripts(node, pre, post)
         return self._add(node)
 
     def timer(self, nid, name, host, kind, expr, interrupting=True, slot=0, doc="", timer_kind=None):

@@ -18,8 +18,10 @@ def five_orders() -> Process:
     p.start("start_orders", "收到派单任务", 0, CS)
     p.call("dispatch_rounds", "派单·接单(可改派)", 1, CS, "dispatch_round",
            loop="not order_accepted and dispatch_round < max_dispatch_rounds", loop_max=20,
-           pre="dispatch_round = 0\norder_accepted = False\nreturn_reason = ''\ntarget_unit_code = None",
-           doc="Dispatch to the responsible unit; the unit accepts or returns it with a reason and the "
+           pre="dispatch_round = 0\norder_accepted = False\nreturn_reason = ''\n"
+               "target_unit_code = order_unit_code",
+           doc="Dispatch to the responsible unit (order_unit_code if the caller names one, else the "
+               "tier's unit of the location); the unit accepts or returns it with a reason and the "
                "centre re-dispatches.")
     p.gateway("gw_accepted", "已接单?", 2, CS)
     p.call("handling_rounds", "处置·评单·核单", 3, CS, "handling_round",

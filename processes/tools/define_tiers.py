@@ -7,45 +7,82 @@ from .bpmn_builder import Process
 CS, GRID, LEADER, DEPT = "centre_staff", "grid_worker", "leader", "department"
 
 
+# What each department's order of a joint consultation ended with, collected per instance.
+CONSULT_RESULT = (
+    "consult_result = {'planned_unit': consult_unit, 'unit_code': unit_code, 'outcome': order_outcome, "
+    "'order_id': order_id, 'dispatcher_unit_code': dispatcher_unit_code, 'mediator_id': mediator_id, "
+    "'mediator_username': mediator_username}"
+)
+# The lead department's order decides the round; its unit and mediator carry the case on.
+LEAD_DECIDES = (
+    "lead_result = [r for r in consult_results if r['planned_unit'] == lead_unit_code][0]\n"
+    "order_outcome = lead_result['outcome']\nunit_code = lead_result['unit_code']\n"
+    "order_id = lead_result['order_id']\ndispatcher_unit_code = lead_result['dispatcher_unit_code']\n"
+    "mediator_id = lead_result['mediator_id']\nmediator_username = lead_result['mediator_username']"
+)
+
+
 def tier_round() -> Process:
     p = Process(
-        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={GRID: 2},
+        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={CS: 3, GRID: 3},
         doc="One attempt at the current tier. Deadlines come from the 'deadlines' table (tier x "
-            "severity); the grid handles on the spot (即采即办), every other tier dispatches through the "
-            "five orders. The 'escalation' table then decides retry / escalate / litigation / close "
+            "severity); the grid handles on the spot (即采即办) unless its worker already tried when "
+            "registering, a joint consultation (联席会商) sends an order to each named department and "
+            "the lead department's result counts, every other round dispatches through the five "
+            "orders. The 'escalation' table then decides retry / escalate / litigation / close "
             "and the next tier, so a tier is added or removed by editing the tables (and, for a tier "
             "with its own way of working, drawing a branch at the gateway) - never in Python.")
     p.start("start_round", "本级处置开始", 0, CS)
     p.script("begin_round", "本级轮次", 1, CS,
-             "rounds_at_tier += 1\ncase_status = 'handling'\norder_outcome = None")
+             "rounds_at_tier += 1\ncase_status = 'handling'\norder_outcome = None\norder_unit_code = None")
     p.rule("deadlines", "办理时限", 2, CS, "deadlines",
            post="acceptance_timeout = f'PT{acceptance_hours}H'\n"
                 "reminder_cycle = 'R/' + reminder_interval",
            doc="Acceptance hours, handling duration, reminder interval, overdue limit and round limits "
                "for this tier and severity; computed before any timer that uses them.")
     p.gateway("gw_tier", "处置层级", 3, CS)
-    p.service("locate_grid", "网格定位", 4, GRID, "resolve_unit",
+    p.gateway("gw_spot_tried", "已现场处置?", 4, GRID)
+    p.script("spot_tried", "现场未化解", 5, GRID, "order_outcome = 'failed'", row=2,
+             doc="The grid worker tried on the spot when registering the case: the grid's round is spent.")
+    p.service("locate_grid", "网格定位", 5, GRID, "resolve_unit",
               {"tier": "tier", "location_unit_code": "location_unit_code"}, "grid_unit",
               post="unit_code = grid_unit['unit_code']")
-    p.user("grid_handle", "网格即采即办", 5, GRID, "tier_round/grid_handle.schema.json", unit="grid",
+    p.user("grid_handle", "网格即采即办", 6, GRID, "tier_round/grid_handle.schema.json", unit="grid",
            post="order_outcome = 'resolved' if grid_resolved else 'failed'",
            doc="The grid worker handles the dispute on the spot, the same day.")
     p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDuration", "handling_duration")
-    p.script("grid_timeout", "网格超时", 6, GRID, "order_outcome = 'timeout'", row=1)
+    p.script("grid_timeout", "网格超时", 7, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
-    p.gateway("gw_tier_join", "", 7, CS)
-    p.rule("escalation", "升级研判", 8, CS, "escalation",
+    _joint_consultation(p)
+    p.gateway("gw_tier_join", "", 8, CS)
+    p.rule("escalation", "升级研判", 9, CS, "escalation",
            post="if next_action == 'escalate':\n    tier = next_tier\n    rounds_at_tier = 0\n"
                 "    case_status = 'escalated'")
-    p.end("end_round", "本级处置结束", 9, CS)
+    p.end("end_round", "本级处置结束", 10, CS)
     p.chain("start_round", "begin_round", "deadlines", "gw_tier")
-    p.flow("gw_tier", "locate_grid", "网格", condition="tier == 'grid'")
+    p.flow("gw_tier", "gw_spot_tried", "网格", condition="tier == 'grid'")
+    p.flow("gw_tier", "begin_joint", "联席会商", condition="handling_mode == '联席会商' and tier != 'grid'")
     p.flow("gw_tier", "five_orders", "派单处置", default=True)
+    p.flow("gw_spot_tried", "spot_tried", "已现场处置", condition="spot_attempted")
+    p.flow("gw_spot_tried", "locate_grid", "网格处置", default=True)
+    p.chain("spot_tried", "gw_tier_join")
     p.chain("locate_grid", "grid_handle", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
-    p.chain("five_orders", "gw_tier_join", "escalation", "end_round")
+    p.chain("five_orders", "gw_tier_join")
+    p.chain("gw_tier_join", "escalation", "end_round")
     return p
+
+
+def _joint_consultation(p: Process) -> None:
+    """联席会商: the five orders once per department, in parallel; the lead department's outcome counts."""
+    p.script("begin_joint", "联席会商派单", 4, CS, "consult_results = []", row=1)
+    p.call("joint_orders", "联席会商(各部门五单)", 5, CS, "five_orders", row=1,
+           each=("consult_units", "consult_unit", "consult_results", "consult_result"),
+           pre="order_unit_code = consult_unit", post=CONSULT_RESULT,
+           doc="One order of the five orders to each department of the joint consultation, in parallel.")
+    p.script("lead_decides", "牵头部门定论", 6, CS, LEAD_DECIDES, row=1)
+    p.chain("begin_joint", "joint_orders", "lead_decides", "gw_tier_join")
 
 
 def leader_ownership() -> Process:

@@ -15,6 +15,7 @@ instead of when the sweep says so.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -66,6 +67,18 @@ class Scenario:
         self._commit()
         return self
 
+    def complete_where(self, spec_id: str, key: str, value, *, by: str | None = None, **data) -> Scenario:
+        """Complete the one ready ``spec_id`` whose task data has ``key == value``: one instance of a
+        task that runs several times at once (a joint consultation's order to each department)."""
+        rows = [r for r in self.open_rows() if r.spec_id == spec_id and self.task_data(r).get(key) == value]
+        assert len(rows) == 1, f"{len(rows)} ready {spec_id} with {key} == {value!r}"
+        user = self.user(by) if by else self.worker_for(rows[0])
+        with clock.frozen_at(self.now):
+            tasks.complete(self.session, user, rows[0].id, data)
+        self.worked.append((spec_id, user.username))
+        self._commit()
+        return self
+
     def advance(self, **delta) -> Scenario:
         """Let time pass, then one sweep at the new time fires every timer that is due."""
         self.now += timedelta(**delta)
@@ -100,6 +113,10 @@ class Scenario:
             self._workflow = CaseRun(self.session, self.case, "test").load()
         return self._workflow
 
+    def task_data(self, row: TaskItem) -> dict:
+        """The data of the workflow task behind an inbox row."""
+        return self.workflow().get_task_from_id(UUID(row.spiff_task_id)).data
+
     def open_rows(self) -> list[TaskItem]:
         return list(self.session.scalars(select(TaskItem).where(
             TaskItem.case_id == self.case_id, TaskItem.state == "ready").order_by(TaskItem.id)))
@@ -131,6 +148,10 @@ class Scenario:
     def path(self) -> list[str]:
         """BPMN ids of completed elements, in the order they completed."""
         return [t.task_spec.bpmn_id for t in self._completed() if t.task_spec.bpmn_id]
+
+    def data_of(self, bpmn_id: str) -> list[dict]:
+        """The data of each completed run of one element, oldest first."""
+        return [t.data for t in self._completed() if t.task_spec.bpmn_id == bpmn_id]
 
     def value(self, key):
         """The latest value of ``key`` in any completed task's data."""

@@ -15,7 +15,7 @@ def parties(count: int) -> list[dict]:
 
 
 def register(run, **over):
-    data = {"intake_channel": "网格巡查", "dispute_type": "邻里纠纷", "summary": "邻居因排水沟堵塞发生争执",
+    data = {"intake_channel": "窗口", "dispute_type": "邻里纠纷", "summary": "邻居因排水沟堵塞发生争执",
             "parties": PARTIES, "amount": 0, "risk_flags": [], "location_unit_code": GRID,
             "occurred_on": "2031-03-03"}
     return run.complete("register", **(data | over))
@@ -26,8 +26,8 @@ def assess(run, **over):
     return run.complete("assess", **(data | over))
 
 
-def plan(run):
-    return run.complete("plan", handling_mode="窗口直办", plan_summary="属地调解")
+def plan(run, mode="分级处置", **over):
+    return run.complete("plan", **({"handling_mode": mode, "plan_summary": "属地调解"} | over))
 
 
 def route(run, **over):

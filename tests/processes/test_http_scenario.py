@@ -39,7 +39,7 @@ def test_village_case_from_window_to_closed_over_http(app, http):
     case = _work(http, "town_staff", code, "register", REGISTER)
     assert case["code"] == code  # 一案一码: the code given at opening is the case's for life
     _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "事实清楚"})
-    _work(http, "town_staff", code, "plan", {"handling_mode": "窗口直办", "plan_summary": "属地调解"})
+    _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                               "preferred_mediator_id": None})
     detail = http("town_staff", "GET", f"/api/v1/cases/{code}").json
@@ -81,7 +81,7 @@ def test_order_ledger_over_http(http):
     code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
     code = _work(http, "town_staff", code, "register", REGISTER)["code"]
     _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
-    _work(http, "town_staff", code, "plan", {"handling_mode": "窗口直办", "plan_summary": "属地调解"})
+    _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                               "preferred_mediator_id": None})
     _work(http, "village_mediator", code, "accept_order", {"order_accepted": False, "return_reason": "不属本村"})
