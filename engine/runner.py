@@ -130,6 +130,7 @@ class CaseRun:
             value = data.get(key)
             if isinstance(value, str) and value and getattr(self.case, key) != value:
                 setattr(self.case, key, value)
+        self._mirror_due(data.get("case_due_at"))
         code = data.get("case_code")
         if isinstance(code, str) and code and code != self.case.code:
             self.case.code = code
@@ -142,6 +143,16 @@ class CaseRun:
                 self.moved_from = self.case.org_unit_id
                 self.case.org_unit = unit
                 self.case.org_unit_id = unit.id
+
+    def _mirror_due(self, value) -> None:
+        if not isinstance(value, str) or not value:
+            return
+        try:
+            due = clock.parse(value)
+        except ValueError:  # not a time: the case keeps the due time it had
+            return
+        if self.case.due_at != due:
+            self.case.due_at = due
 
     # -- running -----------------------------------------------------------------------
     def ready_user_tasks(self):
