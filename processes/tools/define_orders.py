@@ -159,7 +159,10 @@ def mediation() -> Process:
     p.start("start_mediation", "开始调解", 0, MED)
     p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
            unit="order", assignee="mediator_username",
-           pre="case_status = 'investigating'")
+           pre="case_status = 'investigating'\nrisk_found = []",
+           # Flags are only added: a list replaced by one of the same length would not reach the
+           # calling processes (SpiffWorkflow's DeepMerge keeps the old items).
+           post="risk_flags = sorted(set(risk_flags) | set(risk_found))")
     p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json", unit="order",
            assignee="mediator_username", post="mediated_by = last_actor",
            doc="Whoever completes it is the mediator who did the work (以案定补 pays them).")
