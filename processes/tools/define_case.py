@@ -22,7 +22,7 @@ ARCHIVE_LITIGATION = (
 
 def dispute_case() -> Process:
     p = Process(
-        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3},
+        "dispute_case", "矛盾纠纷案件 Dispute case", [CS, LEADER], rows={CS: 3},
         doc="受理登记 → 事项研判 → 制定方案 → 评估分拨 → 实地调查 → 组织调解 → 签订协议 → 司法确认 → "
             "回访反馈 → 结案存档. Started with empty data; the first task is registration. Severity, "
             "starting tier and leader ownership come from the 'triage' table; the tier rounds repeat "
@@ -73,13 +73,6 @@ def _handling(p: Process) -> None:
            loop="next_action == 'retry'", loop_max=10,
            doc="Tier rounds, the agreement and its judicial confirmation; repeated when the court does "
                "not confirm the agreement and the centre sends the case back to mediation.")
-    p.timer("progress_due", "定期报告", "resolution", "timeCycle", "progress_cycle", interrupting=False,
-            timer_kind="progress_report")
-    p.gateway("gw_progress", "包案?", 11, LEADER, row=1)
-    p.user("progress_report", "包案进展报告", 12, LEADER, "dispute_case/progress_report.schema.json",
-           row=1, unit="county", assignee="leader_username")
-    p.end("end_progress", "已报告", 13, LEADER, row=1)
-    p.end("end_no_report", "无需报告", 12, LEADER, row=2)
     p.gateway("gw_outcome", "化解结果", 11, CS)
     p.user("litigation_handoff", "导入诉讼/速裁", 12, CS, "dispute_case/litigation_handoff.schema.json",
            row=2, unit="centre", post="case_status = 'litigation'",
@@ -89,10 +82,6 @@ def _handling(p: Process) -> None:
               "archive_result", row=2)
     p.end("end_litigation", "转入诉讼", 14, CS, row=2)
     p.chain("route", "resolution", "gw_outcome")
-    p.chain("progress_due", "gw_progress")
-    p.flow("gw_progress", "progress_report", "领导包案", condition="leader_required")
-    p.flow("gw_progress", "end_no_report", "否", default=True)
-    p.chain("progress_report", "end_progress")
     p.flow("gw_outcome", "litigation_handoff", "调解不成", condition="next_action == 'litigation'")
     p.chain("litigation_handoff", "archive_litigation", "end_litigation")
 

@@ -18,7 +18,7 @@ ESCALATE = ("if next_action == 'escalate':\n    tier_due_floor = tier_due_at\n  
 
 def tier_round() -> Process:
     p = Process(
-        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={CS: 2, GRID: 2},
+        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID, LEADER], rows={CS: 2, GRID: 2, LEADER: 2},
         doc="One attempt at the current tier. Deadlines come from the 'deadlines' table (tier x "
             "severity), measured from when the case reached the tier; the grid handles on the spot "
             "(即采即办), every other tier dispatches through the five orders. The 'escalation' table then "
@@ -47,7 +47,7 @@ def tier_round() -> Process:
     p.script("grid_timeout", "网格超时", 6, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
-    p.timer("case_overdue", "结案期限届满", "five_orders", "timeDate", "case_due_at", interrupting=False,
+    p.timer("case_overdue", "结案期限届满", "five_orders", "timeDate", "case_due_at", interrupting=False, slot=1,
             timer_kind="case_deadline",
             doc="The whole case's deadline (from receipt) passed while the tier works on it.")
     p.service("notify_case_overdue", "超期督办通知", 6, CS, "notify", {
@@ -56,6 +56,14 @@ def tier_round() -> Process:
         "body": "'案件超过结案期限，请督办 The case is past its deadline: ' + case_due_at",
     }, "case_overdue_notice", row=1)
     p.end("end_case_overdue", "已督办", 7, CS, row=1)
+    p.timer("progress_due", "定期报告", "five_orders", "timeCycle", "progress_cycle", interrupting=False,
+            slot=2, timer_kind="progress_report",
+            doc="Read each round, so a case found major at the county reports from its next round on.")
+    p.gateway("gw_progress", "包案?", 6, LEADER)
+    p.user("progress_report", "包案进展报告", 7, LEADER, "tier_round/progress_report.schema.json",
+           unit="county", assignee="leader_username")
+    p.end("end_progress", "已报告", 8, LEADER)
+    p.end("end_no_report", "无需报告", 7, LEADER, row=1)
     p.gateway("gw_tier_join", "", 7, CS)
     p.rule("escalation", "升级研判", 8, CS, "escalation", post=ESCALATE)
     p.gateway("gw_county", "升至县级?", 9, CS)
@@ -75,6 +83,10 @@ def tier_round() -> Process:
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
     p.chain("five_orders", "gw_tier_join", "escalation", "gw_county")
     p.chain("case_overdue", "notify_case_overdue", "end_case_overdue")
+    p.chain("progress_due", "gw_progress")
+    p.flow("gw_progress", "progress_report", "领导包案", condition="leader_required")
+    p.flow("gw_progress", "end_no_report", "否", default=True)
+    p.chain("progress_report", "end_progress")
     p.flow("gw_county", "retriage", "升至县级", condition="next_action == 'escalate' and tier == 'county'")
     p.flow("gw_county", "gw_county_join", "否", default=True)
     p.chain("retriage", "retriage_deadline", "gw_needs_leader")

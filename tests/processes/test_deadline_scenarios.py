@@ -146,6 +146,9 @@ def test_a_case_found_major_at_the_county_gets_a_leader_and_three_months(run_cas
     arrived = START + timedelta(days=2)
     assert _due(run, "supervise") == arrived + timedelta(days=90)  # 重大事项三个月内化解
     assert run.case.due_at == START + timedelta(days=90)  # the whole case: three months from receipt
+    run.advance(days=7, minutes=1)
+    assert "progress_report" in run.ready()  # the new leader reports weekly from this round on
+    assert run.offered_to("progress_report")[0::2] == ("leader", "leader")
 
 
 def test_a_major_case_that_has_its_leader_keeps_them_at_the_county(run_case):
