@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import clock, demo, deploy
+from engine import clock, demo, deploy, recalc
 from engine.models import OrgUnit, Timer, ledger
 
 from . import steps
@@ -91,19 +91,25 @@ def _complex_at_town(run):
     return run
 
 
+def _deploy_library(app, session, folder, rule: str, changes: dict) -> None:
+    """Deploy a copy of the library in which one rule of the deadlines table gives other values."""
+    shutil.copytree(PROCESSES, folder, dirs_exist_ok=True)
+    table = folder / "deadlines.dmn"
+    text = table.read_text(encoding="utf-8")
+    old = re.search(rf'<rule id="{rule}">.*?</rule>', text, re.S).group(0)
+    new = old
+    for before, after in changes.items():
+        new = new.replace(f"'{before}'", f"'{after}'")
+    table.write_text(text.replace(old, new), encoding="utf-8")
+    deploy.deploy(session, deploy.read_directories(folder, FORMS), "test",
+                  max_bytes=app.config["MEDIATE"].max_upload_bytes, forms_dir=FORMS)
+
+
 @pytest.fixture
 def shrinking_county(app, session, tmp_path):
     """The library with the deadlines table as it was: a complex case had 30 days at the town but 20
     (25 at most) at the county."""
-    shutil.copytree(PROCESSES, tmp_path, dirs_exist_ok=True)
-    table = tmp_path / "deadlines.dmn"
-    county_complex = re.compile(r'(<rule id="deadlines_r8">.*?</rule>)', re.S)
-    text = table.read_text(encoding="utf-8")
-    rule = county_complex.search(text).group(1)
-    table.write_text(text.replace(rule, rule.replace("'P30D'", "'P20D'").replace("'P40D'", "'P25D'")),
-                     encoding="utf-8")
-    deploy.deploy(session, deploy.read_directories(tmp_path, FORMS), "test",
-                  max_bytes=app.config["MEDIATE"].max_upload_bytes, forms_dir=FORMS)
+    _deploy_library(app, session, tmp_path, "deadlines_r8", {"P30D": "P20D", "P40D": "P25D"})
     demo.load(session)
     session.commit()
     return session
@@ -165,3 +171,21 @@ def test_a_major_case_that_has_its_leader_keeps_them_at_the_county(run_case):
     assert run.where() == ("county", COUNTY)
     assert run.ready() == ["accept_order"]  # no second ownership
     assert run.path().count("accept_ownership") == 1
+
+
+def test_recalc_moves_the_tier_deadlines_after_the_table_changes(app, run_case, tmp_path):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    arrived = run.now
+    run.advance(hours=1)
+    steps.accept(run)
+    assert _due(run, "supervise") == arrived + timedelta(hours=24)
+    # The administrator gives village disputes 30 hours instead of 24 (and 60 instead of 48).
+    _deploy_library(app, run.session, tmp_path, "deadlines_r2", {"PT24H": "PT30H", "PT48H": "PT60H"})
+    with clock.frozen_at(run.now):
+        moved = recalc.recalc(run.session, run.case_id)["moved"]
+    run.session.commit()
+    assert {m["task"] for m in moved} == {"supervise", "overdue"}
+    assert (_due(run, "supervise"), _due(run, "overdue")) == (arrived + timedelta(hours=30),
+                                                               arrived + timedelta(hours=60))
