@@ -50,12 +50,14 @@ def tier_round() -> Process:
     p.timer("case_overdue", "结案期限届满", "five_orders", "timeDate", "case_due_at", interrupting=False, slot=1,
             timer_kind="case_deadline",
             doc="The whole case's deadline (from receipt) passed while the tier works on it.")
-    p.service("notify_case_overdue", "超期督办通知", 6, CS, "notify", {
-        "kind": "'case_overdue'", "unit_code": "county_code", "role": "'centre_staff'",
+    p.service("locate_county", "县级中心", 6, CS, "resolve_unit",
+              {"tier": "'county'", "location_unit_code": "location_unit_code"}, "county_unit", row=1)
+    p.service("notify_case_overdue", "超期督办通知", 7, CS, "notify", {
+        "kind": "'case_overdue'", "unit_code": "county_unit['unit_code']", "role": "'centre_staff'",
         "subject": "'结案期限已过 Case deadline passed ' + case_code",
         "body": "'案件超过结案期限，请督办 The case is past its deadline: ' + case_due_at",
     }, "case_overdue_notice", row=1)
-    p.end("end_case_overdue", "已督办", 7, CS, row=1)
+    p.end("end_case_overdue", "已督办", 8, CS, row=1)
     p.timer("progress_due", "定期报告", "five_orders", "timeCycle", "progress_cycle", interrupting=False,
             slot=2, timer_kind="progress_report",
             doc="Read each round, so a case found major at the county reports from its next round on.")
@@ -82,7 +84,7 @@ def tier_round() -> Process:
     p.chain("locate_grid", "grid_handle", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
     p.chain("five_orders", "gw_tier_join", "escalation", "gw_county")
-    p.chain("case_overdue", "notify_case_overdue", "end_case_overdue")
+    p.chain("case_overdue", "locate_county", "notify_case_overdue", "end_case_overdue")
     p.chain("progress_due", "gw_progress")
     p.flow("gw_progress", "progress_report", "领导包案", condition="leader_required")
     p.flow("gw_progress", "end_no_report", "否", default=True)
