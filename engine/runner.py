@@ -145,6 +145,7 @@ class CaseRun:
                 self.case.org_unit_id = unit.id
 
     def _mirror_due(self, value) -> None:
+        # The whole case's deadline, an ISO-8601 time the diagram computes from receipt.
         if not isinstance(value, str) or not value:
             return
         try:
