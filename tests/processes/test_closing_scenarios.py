@@ -3,12 +3,14 @@ or to litigation, and the per-case subsidy goes to the pool mediator who did the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from engine import orgs
 from engine.errors import FormInvalid
-from engine.models import User, ledger
+from engine.models import Timer, User, ledger
 
 from . import steps
 
@@ -43,7 +45,11 @@ def test_a_rejected_confirmation_goes_back_to_mediation_at_the_same_tier(run_cas
     assert run.value("case_status") == "dispatched"
     confirmation = run.session.scalars(select(ledger.JudicialConfirmation)).one()
     assert confirmation.status == "rejected"
+    answered = run.now
     steps.accept(run)
+    supervise = run.session.scalar(select(Timer.due_at).where(
+        Timer.case_id == run.case_id, Timer.spec_id == "supervise", Timer.state == "waiting"))
+    assert supervise == answered + timedelta(hours=24)  # the village's day counts from the court's answer
     steps.mediate(run)
     steps.review_and_verify(run)
     steps.agreement(run, confirm=False)
