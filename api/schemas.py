@@ -148,6 +148,7 @@ class CaseOut(Schema):
     opened_by = fields.String()
     opened_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskOut))
 
 

@@ -23,9 +23,10 @@ from . import clock, expressions, orgs
 from .models import UNIT_KINDS, Case, OrgUnit, User
 
 # Task data the engine writes itself, never a form or the caller opening a case:
-# ``reported_by`` (who opened the case) and ``last_actor`` (who completed the task just finished,
+# ``reported_by`` (who opened the case), ``received_at`` (when it was opened, ISO-8601 by the engine
+# clock: deadlines are measured from it) and ``last_actor`` (who completed the task just finished,
 # for a post-script to remember, e.g. ``leader_username = last_actor``).
-ENGINE_KEYS = frozenset({"reported_by", "last_actor"})
+ENGINE_KEYS = frozenset({"reported_by", "received_at", "last_actor"})
 
 UNIT_PROPERTY, ASSIGNEE_PROPERTY, CLAIMABLE_PROPERTY = "unit", "assignee", "claimable"
 # Units with a comprehensive-governance centre (综治中心): intake, assessment, dispatch, review.

@@ -49,7 +49,7 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
     audit.record(session, "case_opened", user.username, case_id=case.id,
                  detail={"process_id": pv.process_id, "version": pv.version, "code": case.code,
                          "data": privacy.for_audit(pv, data)})
-    data = {**data, "reported_by": user.username, case_codes.DATA_KEY: case.code}
+    data = {**data, "reported_by": user.username, "received_at": now.isoformat(), case_codes.DATA_KEY: case.code}
     run = CaseRun(session, case, user.username)
     run.new_workflow(data)
     _step_or_incident(session, run, user.username, lambda: run.new_workflow(data))

@@ -131,6 +131,7 @@ class CaseRun:
             value = data.get(key)
             if isinstance(value, str) and value and getattr(self.case, key) != value:
                 setattr(self.case, key, value)
+        self._mirror_due(data.get("case_due_at"))
         unit_code = data.get("unit_code")
         if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:
             unit = self.session.scalar(select(models.OrgUnit).where(models.OrgUnit.code == unit_code))
@@ -140,6 +141,17 @@ class CaseRun:
                 self.moved_from = self.case.org_unit_id
                 self.case.org_unit = unit
                 self.case.org_unit_id = unit.id
+
+    def _mirror_due(self, value) -> None:
+        # The whole case's deadline, an ISO-8601 time the diagram computes from receipt.
+        if not isinstance(value, str) or not value:
+            return
+        try:
+            due = clock.parse(value)
+        except ValueError:  # not a time: the case keeps the due time it had
+            return
+        if self.case.due_at != due:
+            self.case.due_at = due
 
     # -- running -----------------------------------------------------------------------
     def ready_user_tasks(self):

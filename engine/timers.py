@@ -31,7 +31,7 @@ from .models import SUPERVISOR_ROLES, TIMER_KINDS, Case, TaskItem, Timer, User
 
 ACTOR = "timer"
 KIND_PROPERTY = "timerKind"
-DEADLINE_KINDS = frozenset({"acceptance_deadline", "handling_deadline", "supervision"})
+DEADLINE_KINDS = frozenset({"acceptance_deadline", "handling_deadline", "supervision", "case_deadline"})
 _RAN = (TaskState.READY, TaskState.STARTED, TaskState.COMPLETED)
 
 

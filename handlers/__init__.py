@@ -8,6 +8,7 @@ from . import (
     match_mediator,
     notify,
     order_event,
+    pool_mediator,
     resolve_unit,
     subsidy_record,
 )
@@ -20,6 +21,7 @@ REGISTRY = {
     "match_mediator": match_mediator.handle,
     "notify": notify.handle,
     "order_event": order_event.handle,
+    "pool_mediator": pool_mediator.handle,
     "resolve_unit": resolve_unit.handle,
     "subsidy_record": subsidy_record.handle,
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ._common import due, existing, iso, lineage, unit_by_code, unit_for_tier
+from .errors import HandlerError
 
 # Units whose centre dispatches, reviews and verifies orders (综治中心).
 CENTRE_KINDS = ("town", "county")
@@ -23,6 +26,18 @@ def _result(order) -> dict:
     }
 
 
+def _handling_due(params: dict, ctx) -> datetime | None:
+    """``handle_by`` (an ISO-8601 time: the tier's deadline) if given, else ``handle_within`` from now."""
+    by = params.get("handle_by")
+    if not by:
+        return due(ctx.now, params.get("handle_within"))
+    try:
+        moment = datetime.fromisoformat(str(by))
+    except ValueError as exc:
+        raise HandlerError("bad_time", f"handle_by is not an ISO-8601 time: {by!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def handle(params: dict, ctx) -> dict:
     """Dispatch to ``target_unit_code`` if given, else to the ``tier`` unit covering the location."""
     Order = ctx.models.Order
@@ -36,7 +51,7 @@ def handle(params: dict, ctx) -> dict:
             round=int(params.get("round") or 1), tier=params.get("tier"),
             from_unit_id=dispatching_centre(ctx, unit).id, to_unit_id=unit.id, status="dispatched",
             issued_at=ctx.now, accept_due_at=due(ctx.now, params.get("accept_within")),
-            due_at=due(ctx.now, params.get("handle_within")),
+            due_at=_handling_due(params, ctx),
         )
         ctx.session.add(order)
         ctx.session.flush()

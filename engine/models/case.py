@@ -32,6 +32,8 @@ class Case(Base):
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The whole case's deadline, measured from receipt (the workflow's ``case_due_at``).
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

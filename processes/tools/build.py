@@ -15,12 +15,12 @@ from . import define_case, define_orders, define_rules, define_tiers
 OUT = Path(__file__).resolve().parent.parent
 
 PROCESSES = [
-    define_case.dispute_case, define_tiers.tier_round, define_tiers.leader_ownership,
+    define_case.dispute_case, define_case.resolution_round, define_tiers.tier_round, define_tiers.leader_ownership,
     define_tiers.return_visit_round, define_orders.five_orders, define_orders.dispatch_round,
     define_orders.handling_round, define_orders.mediation,
 ]
-TABLES = [define_rules.triage, define_rules.deadlines, define_rules.escalation, define_rules.subsidy,
-          define_rules.follow_up]
+TABLES = [define_rules.triage, define_rules.deadlines, define_rules.case_deadline, define_rules.escalation,
+          define_rules.subsidy, define_rules.follow_up]
 
 
 def main(argv: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .bpmn_builder import Process
+from .define_tiers import TIER_DUE, TIER_LIMIT
 
 CS, DEPT, MED = "centre_staff", "department", "mediator"
 
@@ -59,7 +60,7 @@ def dispatch_round() -> Process:
         "case_code": "case_code", "tier": "tier", "location_unit_code": "location_unit_code",
         "target_unit_code": "target_unit_code", "order_type": "'dispatch'",
         "round": "dispatch_round", "accept_within": "acceptance_timeout",
-        "handle_within": "handling_duration", "dispute_type": "dispute_type",
+        "handle_by": "tier_due_at", "dispute_type": "dispute_type",
     }, "dispatch_result",
         post="unit_code = dispatch_result['unit_code']\norder_id = dispatch_result['order_id']\n"
              "dispatcher_unit_code = dispatch_result['from_unit_code']\n"
@@ -89,8 +90,9 @@ def handling_round() -> Process:
     p = Process(
         "handling_round", "处置评单核单 Handle, review, verify", [MED, CS], rows={CS: 4},
         doc="One round of handling an accepted order. Reminders every reminder_interval "
-            "(定时催办), a supervision order when handling_duration passes (超时督办), and the "
-            "round ends as 'timeout' at overdue_limit. Writes handling_state: verified | "
+            "(定时催办), a supervision order when the tier's handling deadline passes (超时督办), and "
+            "the round ends as 'timeout' at the tier's overdue limit; both count from when the case "
+            "reached the tier, not from this round. Writes handling_state: verified | "
             "unverified | failed | timeout.")
     p.start("start_handling", "开始处置", 0, CS)
     p.script("begin_handling", "处置轮次", 1, CS, "verify_round += 1\ncase_status = 'mediating'")
@@ -101,8 +103,8 @@ def handling_round() -> Process:
              "mediator_username = mediator_match['username']")
     p.call("mediation", "处置(调查·调解)", 3, MED, "mediation",
            doc="实地调查 investigate and 组织调解 mediate, by the assigned mediator.")
-    p.timer("overdue", "超期", "mediation", "timeDuration", "overdue_limit", slot=0)
-    p.timer("supervise", "超时督办", "mediation", "timeDuration", "handling_duration",
+    p.timer("overdue", "超期", "mediation", "timeDate", TIER_LIMIT, slot=0)
+    p.timer("supervise", "超时督办", "mediation", "timeDate", TIER_DUE,
             interrupting=False, slot=1, timer_kind="supervision")
     p.timer("remind", "定时催办", "mediation", "timeCycle", "reminder_cycle", interrupting=False, slot=2,
             timer_kind="reminder")
@@ -159,9 +161,13 @@ def mediation() -> Process:
     p.start("start_mediation", "开始调解", 0, MED)
     p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
            unit="order", assignee="mediator_username",
-           pre="case_status = 'investigating'")
+           pre="case_status = 'investigating'\nrisk_found = []",
+           # Flags are only added: a list replaced by one of the same length would not reach the
+           # calling processes (SpiffWorkflow's DeepMerge keeps the old items).
+           post="risk_flags = sorted(set(risk_flags) | set(risk_found))")
     p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json", unit="order",
-           assignee="mediator_username")
+           assignee="mediator_username", post="mediated_by = last_actor",
+           doc="Whoever completes it is the mediator who did the work (以案定补 pays them).")
     p.end("end_mediation", "调解结束", 3, MED)
     p.chain("start_mediation", "investigate", "mediate", "end_mediation")
     return p

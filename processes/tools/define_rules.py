@@ -47,8 +47,11 @@ def deadlines() -> Table:
          ("超期上限 Overdue limit", "overdue_limit", "string"),
          ("派单轮次上限 Max dispatch rounds", "max_dispatch_rounds", "integer"),
          ("核单轮次上限 Max verification rounds", "max_verify_rounds", "integer")],
-        doc="接诉即办、定时催办、超时督办. Durations are ISO-8601. handling_duration triggers the "
-            "supervision order; overdue_limit ends the round as 'timeout' (escalation).")
+        doc="接诉即办、定时催办、超时督办. Durations are ISO-8601, measured from when the case reached "
+            "the tier (a retry at the same tier does not restart them). handling_duration triggers the "
+            "supervision order; overdue_limit ends the round as 'timeout' (escalation). A deadline never "
+            "shrinks on escalation: keep each severity's durations non-decreasing up the tiers (the "
+            "diagram also keeps the later of the new tier's deadline and the one the case had).")
     t.row(["'grid'", "-"], ["1", "'PT24H'", "'PT4H'", "'PT24H'", "1", "1"], "网格即采即办 same day")
     t.row(["'village'", "'ordinary'"], ["2", "'PT24H'", "'PT4H'", "'PT48H'", "2", "2"],
           "一般纠纷村级调，力争当日化解")
@@ -58,8 +61,25 @@ def deadlines() -> Table:
     t.row(["'town'", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "较大矛盾纠纷20天内办结")
     t.row(["'county'", "'major'"], ["24", "'P90D'", "'P7D'", "'P100D'", "3", "3"],
           "重大事项县级统，领导包案，三个月内化解")
+    t.row(["'county'", "'complex'"], ["24", "'P30D'", "'P7D'", "'P40D'", "2", "2"],
+          "复杂矛盾升至县级，一个月时限不缩短")
     t.row(["'county'", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "较大矛盾纠纷20天内办结")
     t.row(["-", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "其他层级 any other tier")
+    return t
+
+
+def case_deadline() -> Table:
+    t = Table(
+        "case_deadline", "结案时限 Case deadline", "FIRST",
+        [("严重程度 Severity", "severity", "string")],
+        [("结案时限 Whole-case duration", "case_duration", "string")],
+        doc="The whole case's deadline, an ISO-8601 duration measured from receipt (received_at). It is "
+            "set at triage and again when a case escalates to the county and is re-triaged; it never "
+            "becomes earlier than it was.")
+    t.row(["'major'"], ["'P90D'"], "重大事项三个月内化解")
+    t.row(["'complex'"], ["'P30D'"], "复杂矛盾一个月内化解")
+    t.row(["'ordinary'"], ["'P3D'"], "一般性矛盾纠纷3天内办结")
+    t.row(["-"], ["'P20D'"], "较大矛盾纠纷20天内办结 otherwise")
     return t
 
 
@@ -81,16 +101,25 @@ def escalation() -> Table:
     return t
 
 
+SUBSIDY_YUAN = (  # severity, rating, gold mediator, other mediator
+    ("major", "满意", 500, 400), ("major", "基本满意", 350, 300),
+    ("complex", "满意", 350, 300), ("complex", "基本满意", 250, 200),
+    ("ordinary", "满意", 150, 100), ("ordinary", "基本满意", 80, 50),
+)
+
+
 def subsidy() -> Table:
     t = Table(
         "subsidy", "以案定补 Per-case subsidy", "FIRST",
-        [("调处难度 Difficulty", "severity", "string"), ("满意度 Satisfaction", "rating", "string")],
+        [("调处难度 Difficulty", "severity", "string"), ("满意度 Satisfaction", "rating", "string"),
+         ("金牌调解员 Gold mediator", "gold", "boolean")],
         [("补贴(元) Amount (yuan)", "subsidy_amount", "integer")],
-        doc="结合调处难度和被调解人满意度，每调解成功一案最高500元.")
-    for sev, full, basic in (("major", 500, 300), ("complex", 300, 200), ("ordinary", 100, 50)):
-        t.row([f"'{sev}'", "'满意'"], [str(full)], f"{sev} 满意")
-        t.row([f"'{sev}'", "'基本满意'"], [str(basic)], f"{sev} 基本满意")
-    t.row(["-", "-"], ["0"], "不满意或其他 no subsidy")
+        doc="结合调处难度和被调解人满意度，每调解成功一案最高500元; 金牌调解员 get more, within the cap. "
+            "Paid to the pool mediator who completed 组织调解.")
+    for sev, rating, gold, other in SUBSIDY_YUAN:
+        t.row([f"'{sev}'", f"'{rating}'", "True"], [str(gold)], f"{sev} {rating} 金牌")
+        t.row([f"'{sev}'", f"'{rating}'", "False"], [str(other)], f"{sev} {rating}")
+    t.row(["-", "-", "-"], ["0"], "不满意或其他 no subsidy")
     return t
 
 

@@ -6,6 +6,15 @@ from .bpmn_builder import Process
 
 CS, GRID, LEADER, DEPT = "centre_staff", "grid_worker", "leader", "department"
 
+# A tier's deadlines are measured from when the case reached the tier (tier_started_at), never
+# earlier than those the case had at the tier below (the floors the escalation keeps). Timers use
+# these expressions (absolute timeDate), so ``recalc`` re-derives them from the current tables.
+TIER_DUE = "due_after(tier_started_at, handling_duration, tier_due_floor)"
+TIER_LIMIT = "due_after(tier_started_at, overdue_limit, tier_limit_floor)"
+ESCALATE = ("if next_action == 'escalate':\n    tier_due_floor = tier_due_at\n    tier_limit_floor = tier_overdue_at\n"
+            "    tier_started_at = now().isoformat()\n    tier = next_tier\n    rounds_at_tier = 0\n"
+            "    case_status = 'escalated'")
+
 
 # What each department's order of a joint consultation ended with, collected per instance.
 CONSULT_RESULT = (
@@ -24,22 +33,26 @@ LEAD_DECIDES = (
 
 def tier_round() -> Process:
     p = Process(
-        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID], rows={CS: 3, GRID: 3},
+        "tier_round", "分级处置一轮 One round at a tier", [CS, GRID, LEADER], rows={CS: 3, GRID: 3, LEADER: 2},
         doc="One attempt at the current tier. Deadlines come from the 'deadlines' table (tier x "
-            "severity); the grid handles on the spot (即采即办) unless its worker already tried when "
-            "registering, a joint consultation (联席会商) sends an order to each named department and "
-            "the lead department's result counts, every other round dispatches through the five "
-            "orders. The 'escalation' table then decides retry / escalate / litigation / close "
-            "and the next tier, so a tier is added or removed by editing the tables (and, for a tier "
-            "with its own way of working, drawing a branch at the gateway) - never in Python.")
+            "severity), measured from when the case reached the tier; the grid handles on the spot "
+            "(即采即办) unless its worker already tried when registering, a joint consultation (联席会商) "
+            "sends an order to each named department and the lead department's result counts, every "
+            "other round dispatches through the five orders. The 'escalation' table then decides retry / "
+            "escalate / litigation / close and the next tier, so a tier is added or removed by editing "
+            "the tables (and, for a tier with its own way of working, drawing a branch at the gateway) - "
+            "never in Python. A case that reaches the county is triaged again and, when major, gets a "
+            "leader if it has none.")
     p.start("start_round", "本级处置开始", 0, CS)
     p.script("begin_round", "本级轮次", 1, CS,
              "rounds_at_tier += 1\ncase_status = 'handling'\norder_outcome = None\norder_unit_code = None")
     p.rule("deadlines", "办理时限", 2, CS, "deadlines",
            post="acceptance_timeout = f'PT{acceptance_hours}H'\n"
-                "reminder_cycle = 'R/' + reminder_interval",
+                "reminder_cycle = 'R/' + reminder_interval\n"
+                f"tier_due_at = {TIER_DUE}\ntier_overdue_at = {TIER_LIMIT}",
            doc="Acceptance hours, handling duration, reminder interval, overdue limit and round limits "
-               "for this tier and severity; computed before any timer that uses them.")
+               "for this tier and severity; computed before any timer that uses them. The tier's due "
+               "time and limit count from tier_started_at and never fall before the floors.")
     p.gateway("gw_tier", "处置层级", 3, CS)
     p.gateway("gw_spot_tried", "已现场处置?", 4, GRID)
     p.script("spot_tried", "现场未化解", 5, GRID, "order_outcome = 'failed'", row=2,
@@ -50,16 +63,42 @@ def tier_round() -> Process:
     p.user("grid_handle", "网格即采即办", 6, GRID, "tier_round/grid_handle.schema.json", unit="grid",
            post="order_outcome = 'resolved' if grid_resolved else 'failed'",
            doc="The grid worker handles the dispute on the spot, the same day.")
-    p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDuration", "handling_duration")
+    p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDate", TIER_LIMIT)
     p.script("grid_timeout", "网格超时", 7, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
     _joint_consultation(p)
+    p.timer("case_overdue", "结案期限届满", "five_orders", "timeDate", "case_due_at", interrupting=False, slot=1,
+            timer_kind="case_deadline",
+            doc="The whole case's deadline (from receipt) passed while the tier works on it.")
+    p.service("locate_county", "县级中心", 6, CS, "resolve_unit",
+              {"tier": "'county'", "location_unit_code": "location_unit_code"}, "county_unit", row=2)
+    p.service("notify_case_overdue", "超期督办通知", 7, CS, "notify", {
+        "kind": "'case_overdue'", "unit_code": "county_unit['unit_code']", "role": "'centre_staff'",
+        "subject": "'结案期限已过 Case deadline passed ' + case_code",
+        "body": "'案件超过结案期限，请督办 The case is past its deadline: ' + case_due_at",
+    }, "case_overdue_notice", row=2)
+    p.end("end_case_overdue", "已督办", 8, CS, row=2)
+    p.timer("progress_due", "定期报告", "five_orders", "timeCycle", "progress_cycle", interrupting=False,
+            slot=2, timer_kind="progress_report",
+            doc="Read each round, so a case found major at the county reports from its next round on.")
+    p.gateway("gw_progress", "包案?", 6, LEADER)
+    p.user("progress_report", "包案进展报告", 7, LEADER, "tier_round/progress_report.schema.json",
+           unit="county", assignee="leader_username")
+    p.end("end_progress", "已报告", 8, LEADER)
+    p.end("end_no_report", "无需报告", 7, LEADER, row=1)
     p.gateway("gw_tier_join", "", 8, CS)
-    p.rule("escalation", "升级研判", 9, CS, "escalation",
-           post="if next_action == 'escalate':\n    tier = next_tier\n    rounds_at_tier = 0\n"
-                "    case_status = 'escalated'")
-    p.end("end_round", "本级处置结束", 10, CS)
+    p.rule("escalation", "升级研判", 9, CS, "escalation", post=ESCALATE)
+    p.gateway("gw_county", "升至县级?", 10, CS)
+    p.rule("retriage", "县级重新研判", 11, CS, "triage", row=1,
+           doc="The triage table runs again with what is known now; the tier stays the county.")
+    p.rule("retriage_deadline", "结案时限", 12, CS, "case_deadline", row=1,
+           post="case_due_at = due_after(received_at, case_duration, case_due_at)")
+    p.gateway("gw_needs_leader", "需包案?", 13, CS, row=1)
+    p.call("county_leader", "领导包案", 14, CS, "leader_ownership", row=1,
+           doc="A major case that reached the county without a leader gets one (一事一人一专班一方案).")
+    p.gateway("gw_county_join", "", 15, CS)
+    p.end("end_round", "本级处置结束", 16, CS)
     p.chain("start_round", "begin_round", "deadlines", "gw_tier")
     p.flow("gw_tier", "gw_spot_tried", "网格", condition="tier == 'grid'")
     p.flow("gw_tier", "begin_joint", "联席会商", condition="handling_mode == '联席会商' and tier != 'grid'")
@@ -69,8 +108,19 @@ def tier_round() -> Process:
     p.chain("spot_tried", "gw_tier_join")
     p.chain("locate_grid", "grid_handle", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
-    p.chain("five_orders", "gw_tier_join")
-    p.chain("gw_tier_join", "escalation", "end_round")
+    p.chain("five_orders", "gw_tier_join", "escalation", "gw_county")
+    p.chain("case_overdue", "locate_county", "notify_case_overdue", "end_case_overdue")
+    p.chain("progress_due", "gw_progress")
+    p.flow("gw_progress", "progress_report", "领导包案", condition="leader_required")
+    p.flow("gw_progress", "end_no_report", "否", default=True)
+    p.chain("progress_report", "end_progress")
+    p.flow("gw_county", "retriage", "升至县级", condition="next_action == 'escalate' and tier == 'county'")
+    p.flow("gw_county", "gw_county_join", "否", default=True)
+    p.chain("retriage", "retriage_deadline", "gw_needs_leader")
+    p.flow("gw_needs_leader", "county_leader", "重大·无包案领导",
+           condition="leader_required and leader_username is None")
+    p.flow("gw_needs_leader", "gw_county_join", "否", default=True)
+    p.chain("county_leader", "gw_county_join", "end_round")
     return p
 
 

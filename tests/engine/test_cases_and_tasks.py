@@ -84,7 +84,7 @@ def test_reserved_names_cannot_be_submitted(session, world):
     assert "now" in err.value.fields
 
 
-@pytest.mark.parametrize("key", ["now", "datetime", "__builtins__"])
+@pytest.mark.parametrize("key", ["now", "datetime", "due_after", "received_at", "__builtins__"])
 def test_reserved_names_cannot_open_a_case(session, world, key):
     _, users = world
     events = session.query(AuditEvent).count()

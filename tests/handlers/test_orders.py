@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +26,14 @@ def test_dispatch_goes_to_the_tier_unit_above_the_location_with_due_times(ctx):
     assert order.status == "dispatched"
     # The town centre above the village dispatches it (and later reviews and verifies it).
     assert order.from_unit.code == result["from_unit_code"] == "441581-01"
+
+
+def test_dispatch_due_by_the_tier_deadline_when_given(ctx):
+    params = PARAMS | {"handle_by": "2025-03-20T09:30:00+08:00"}
+    order = ctx().session.get(ledger.Order, dispatch_order.handle(params, ctx())["order_id"])
+    assert order.due_at == datetime(2025, 3, 20, 1, 30, tzinfo=UTC)  # the time given, not 30 days from now
+    with raises_code("bad_time"):
+        dispatch_order.handle(PARAMS | {"handle_by": "next week"}, ctx("t2"))
 
 
 def test_dispatch_twice_for_the_same_task_writes_one_order(ctx, db):

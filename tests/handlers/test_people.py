@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from engine import models
 from engine.models import ledger
-from handlers import archive, case_code, judicial_confirmation, match_mediator, notify, subsidy_record
+from handlers import (
+    archive,
+    case_code,
+    judicial_confirmation,
+    match_mediator,
+    notify,
+    pool_mediator,
+    subsidy_record,
+)
 
 from .conftest import raises_code
 
@@ -72,6 +81,21 @@ def test_subsidy_once_and_only_whole_yuan(ctx, db):
     for bad in (-1, True, 1.5):
         with raises_code("bad_amount"):
             subsidy_record.handle(params | {"amount": bad}, ctx("s2"))
+
+
+def test_pool_mediator_is_the_one_linked_to_the_account(ctx, db):
+    for uid, name in ((1, "zheng"), (2, "grid_li")):
+        db.session.add(models.User(id=uid, username=name, password_hash="x", role="mediator",
+                                   org_unit_id=db.units["county"].id))
+    db.session.get(ledger.Mediator, 4).user_id = 1
+    db.session.flush()
+    found = pool_mediator.handle({"username": "zheng"}, ctx())
+    assert found == {"mediator_id": 4, "name": "郑律师", "gold": True, "username": "zheng", "reason": None}
+    stranger = pool_mediator.handle({"username": "grid_li"}, ctx())
+    assert stranger["mediator_id"] is None and "grid_li 不在调解员库" in stranger["reason"]
+    assert pool_mediator.handle({"username": None}, ctx())["reason"].startswith("无调解员组织调解")
+    db.session.get(ledger.Mediator, 4).active = False
+    assert pool_mediator.handle({"username": "zheng"}, ctx())["mediator_id"] is None
 
 
 def test_archive_once_and_releases_the_mediators_load(ctx, db):

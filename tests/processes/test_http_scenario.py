@@ -1,5 +1,7 @@
 """One dispute end to end over HTTP, with the demo county's users and the real process library."""
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from api.extensions import db
@@ -44,6 +46,8 @@ def test_village_case_from_window_to_closed_over_http(app, http):
                                               "preferred_mediator_id": None})
     detail = http("town_staff", "GET", f"/api/v1/cases/{code}").json
     assert (detail["tier"], detail["severity"], detail["unit"]["code"]) == ("village", "ordinary", demo.VILLAGE_1)
+    # The whole case is due three days after receipt (an ordinary dispute).
+    assert datetime.fromisoformat(detail["due_at"]) - datetime.fromisoformat(detail["opened_at"]) == timedelta(days=3)
 
     _work(http, "village_mediator", code, "accept_order", {"order_accepted": True, "return_reason": ""})
     _work(http, "village_mediator", code, "investigate",

@@ -97,7 +97,7 @@ def test_village_fails_and_the_town_resolves(run_case):
     assert [(o.to_unit.code, o.status) for o in _orders(run)] == [(steps.VILLAGE, "accepted"), (TOWN, "verified")]
     assert run.path().count("escalation") == 2
     subsidy = run.session.scalars(select(ledger.SubsidyRecord)).one()
-    assert (subsidy.mediator_id, subsidy.amount) == (_mediator_id(run, "赵红梅"), 100)
+    assert (subsidy.mediator_id, subsidy.amount) == (_mediator_id(run, "赵红梅"), 150)  # a gold mediator
 
 
 def test_returned_order_is_redispatched_to_another_unit(run_case):

@@ -9,12 +9,14 @@ listed here: a new row without its case fails ``test_every_rule_has_a_case``.
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from engine.decisions import HitPolicyEngine
 from engine.spiff import ScriptEngine
+from engine.timers import duration_from
 
 from .conftest import PROCESSES, library_parser
 
@@ -84,9 +86,16 @@ DEADLINES = [
     ("deadlines_r5", dict(tier="town", severity="complex"), deadlines_out(24, "P30D", "P7D", "P40D", 2, 2)),
     ("deadlines_r6", dict(tier="town", severity="major"), TWENTY_DAYS),
     ("deadlines_r7", dict(tier="county", severity="major"), deadlines_out(24, "P90D", "P7D", "P100D", 3, 3)),
-    ("deadlines_r8", dict(tier="county", severity="complex"), TWENTY_DAYS),
-    ("deadlines_r8", dict(tier="county", severity="ordinary"), TWENTY_DAYS),
-    ("deadlines_r9", dict(tier="city", severity="major"), TWENTY_DAYS),
+    ("deadlines_r8", dict(tier="county", severity="complex"), deadlines_out(24, "P30D", "P7D", "P40D", 2, 2)),
+    ("deadlines_r9", dict(tier="county", severity="ordinary"), TWENTY_DAYS),
+    ("deadlines_r10", dict(tier="city", severity="major"), TWENTY_DAYS),
+]
+
+CASE_DEADLINE = [
+    ("case_deadline_r1", dict(severity="major"), dict(case_duration="P90D")),
+    ("case_deadline_r2", dict(severity="complex"), dict(case_duration="P30D")),
+    ("case_deadline_r3", dict(severity="ordinary"), dict(case_duration="P3D")),
+    ("case_deadline_r4", dict(severity=None), dict(case_duration="P20D")),
 ]
 
 
@@ -121,20 +130,26 @@ FOLLOW_UP = [
 ]
 
 SUBSIDY = [
-    ("subsidy_r1", dict(severity="major", rating="满意"), dict(subsidy_amount=500)),
-    ("subsidy_r2", dict(severity="major", rating="基本满意"), dict(subsidy_amount=300)),
-    ("subsidy_r3", dict(severity="complex", rating="满意"), dict(subsidy_amount=300)),
-    ("subsidy_r4", dict(severity="complex", rating="基本满意"), dict(subsidy_amount=200)),
-    ("subsidy_r5", dict(severity="ordinary", rating="满意"), dict(subsidy_amount=100)),
-    ("subsidy_r6", dict(severity="ordinary", rating="基本满意"), dict(subsidy_amount=50)),
-    ("subsidy_r7", dict(severity="major", rating="不满意"), dict(subsidy_amount=0)),
-    ("subsidy_r7", dict(severity="complex", rating="不满意"), dict(subsidy_amount=0)),
-    ("subsidy_r7", dict(severity="ordinary", rating="不满意"), dict(subsidy_amount=0)),
-    ("subsidy_r7", dict(severity=None, rating="满意"), dict(subsidy_amount=0)),
+    ("subsidy_r1", dict(severity="major", rating="满意", gold=True), dict(subsidy_amount=500)),
+    ("subsidy_r2", dict(severity="major", rating="满意", gold=False), dict(subsidy_amount=400)),
+    ("subsidy_r3", dict(severity="major", rating="基本满意", gold=True), dict(subsidy_amount=350)),
+    ("subsidy_r4", dict(severity="major", rating="基本满意", gold=False), dict(subsidy_amount=300)),
+    ("subsidy_r5", dict(severity="complex", rating="满意", gold=True), dict(subsidy_amount=350)),
+    ("subsidy_r6", dict(severity="complex", rating="满意", gold=False), dict(subsidy_amount=300)),
+    ("subsidy_r7", dict(severity="complex", rating="基本满意", gold=True), dict(subsidy_amount=250)),
+    ("subsidy_r8", dict(severity="complex", rating="基本满意", gold=False), dict(subsidy_amount=200)),
+    ("subsidy_r9", dict(severity="ordinary", rating="满意", gold=True), dict(subsidy_amount=150)),
+    ("subsidy_r10", dict(severity="ordinary", rating="满意", gold=False), dict(subsidy_amount=100)),
+    ("subsidy_r11", dict(severity="ordinary", rating="基本满意", gold=True), dict(subsidy_amount=80)),
+    ("subsidy_r12", dict(severity="ordinary", rating="基本满意", gold=False), dict(subsidy_amount=50)),
+    ("subsidy_r13", dict(severity="major", rating="不满意", gold=True), dict(subsidy_amount=0)),
+    ("subsidy_r13", dict(severity="complex", rating="不满意", gold=False), dict(subsidy_amount=0)),
+    ("subsidy_r13", dict(severity="ordinary", rating="满意", gold=None), dict(subsidy_amount=0)),
+    ("subsidy_r13", dict(severity=None, rating="满意", gold=True), dict(subsidy_amount=0)),
 ]
 
-TABLES = {"triage": TRIAGE, "deadlines": DEADLINES, "escalation": ESCALATION, "follow_up": FOLLOW_UP,
-          "subsidy": SUBSIDY}
+TABLES = {"triage": TRIAGE, "deadlines": DEADLINES, "case_deadline": CASE_DEADLINE, "escalation": ESCALATION,
+          "follow_up": FOLLOW_UP, "subsidy": SUBSIDY}
 CASES = [pytest.param(table, rule, inputs, outputs, id=f"{rule}-{n}")
          for table, rows in TABLES.items() for n, (rule, inputs, outputs) in enumerate(rows)]
 
@@ -175,3 +190,24 @@ def test_escalation_climbs_grid_village_town_county_then_litigation():
             break
         tier = result["next_tier"]
     assert seen == [("grid", "escalate"), ("village", "escalate"), ("town", "escalate"), ("county", "litigation")]
+
+
+@pytest.mark.parametrize("severity", ["ordinary", "complex", "major"])
+def test_no_deadline_shrinks_as_a_case_climbs_the_tiers(severity):
+    """For each severity, every tier up the escalation path gives at least the time the one below gave."""
+    start = datetime(2031, 3, 3, tzinfo=UTC)
+    seen = []
+    for tier in ("grid", "village", "town", "county"):
+        _, out = decide("deadlines", tier=tier, severity=severity)
+        seen.append(tuple(start + duration_from(out[key], start) for key in ("handling_duration", "overdue_limit")))
+    for below, above in zip(seen, seen[1:], strict=False):
+        assert above[0] >= below[0] and above[1] >= below[1], (severity, seen)
+    assert all(due <= limit for due, limit in seen)
+
+
+def test_gold_mediators_get_more_and_nobody_more_than_500_yuan():
+    for severity in ("major", "complex", "ordinary"):
+        for rating in ("满意", "基本满意"):
+            gold, other = (decide("subsidy", severity=severity, rating=rating, gold=g)[1]["subsidy_amount"]
+                           for g in (True, False))
+            assert 0 < other < gold <= 500
