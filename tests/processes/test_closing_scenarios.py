@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import orgs
+from engine import orgs, tasks
 from engine.errors import FormInvalid
 from engine.models import Timer, User, ledger
 
@@ -88,9 +88,18 @@ def _redispatched_to_the_other_village(run):
     return run
 
 
+def _hand_over(run, spec_id: str, username: str) -> None:
+    """The town centre reassigns a task named for the matched mediator to someone else."""
+    tasks.reassign(run.session, run.user("town_staff"), run.row(spec_id).id, username)
+    run.session.commit()
+
+
 def test_the_subsidy_goes_to_the_mediator_who_mediated(run_case):
     run = _redispatched_to_the_other_village(run_case())
-    steps.mediate(run)  # the town mediator, who sees the village, takes the work
+    run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
+    assert run.worked[-1] == ("investigate", "mediator_01_002")  # the village's own pool mediator, matched
+    _hand_over(run, "mediate", "town_mediator")  # the town centre gives the mediation to the town mediator
+    run.complete("mediate", mediation_result="agreed", sessions=1, mediation_notes="")
     assert run.worked[-1] == ("mediate", "town_mediator")
     steps.review_and_verify(run)
     steps.agreement(run)
@@ -109,9 +118,10 @@ def test_no_subsidy_when_whoever_mediated_is_not_in_the_pool(run_case):
     run.session.add(User(username="xinyuan_mediator", password_hash="x", role="mediator", org_unit=village))
     run.session.commit()
     _redispatched_to_the_other_village(run)
-    run.complete("investigate", by="xinyuan_mediator", site_visit_date="2031-03-03", findings="双方各执一词",
-                 parties_interviewed=2)
-    run.complete("mediate", by="xinyuan_mediator", mediation_result="agreed", sessions=1, mediation_notes="")
+    _hand_over(run, "investigate", "xinyuan_mediator")
+    run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
+    _hand_over(run, "mediate", "xinyuan_mediator")
+    run.complete("mediate", mediation_result="agreed", sessions=1, mediation_notes="")
     steps.review_and_verify(run)
     steps.agreement(run)
     steps.return_visit(run)

@@ -159,7 +159,7 @@ def test_a_case_found_major_at_the_county_gets_a_leader_and_three_months(run_cas
 
 def test_a_major_case_that_has_its_leader_keeps_them_at_the_county(run_case):
     run = run_case()
-    steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议", party_count=35,
+    steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议", parties=steps.parties(35),
                    amount=3000000, risk_flags=["群体性"], location_unit_code=steps.VILLAGE)
     steps.assess(run)
     run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)

@@ -103,7 +103,7 @@ def test_order_ledger_over_http(http):
 
 def test_only_the_dispute_case_is_opened_as_a_case_the_sub_processes_are_not(app, http):
     listed = {p["process_id"]: p["startable"] for p in http("town_staff", "GET", "/api/v1/processes").json["items"]}
-    assert len(listed) == 8 and [pid for pid, startable in listed.items() if startable] == ["dispute_case"]
+    assert len(listed) == 9 and [pid for pid, startable in listed.items() if startable] == ["dispute_case"]
     for process_id in ("mediation", "tier_round"):
         res = http("town_staff", "POST", "/api/v1/cases", json={"process_id": process_id, "data": {}})
         assert res.status_code == 422, res.json
