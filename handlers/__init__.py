@@ -10,6 +10,7 @@ from . import (
     order_event,
     resolve_unit,
     subsidy_record,
+    supervision_order,
 )
 
 REGISTRY = {
@@ -22,4 +23,5 @@ REGISTRY = {
     "order_event": order_event.handle,
     "resolve_unit": resolve_unit.handle,
     "subsidy_record": subsidy_record.handle,
+    "supervision_order": supervision_order.handle,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .bpmn_builder import Process
 
-CS, LEADER, MED = "centre_staff", "leader", "mediator"
+CS, LEADER = "centre_staff", "leader"
 
 ARCHIVE_RESOLVED = (
     "{'outcome': 'resolved', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
@@ -19,9 +19,9 @@ ARCHIVE_LITIGATION = (
 
 def dispute_case() -> Process:
     p = Process(
-        "dispute_case", "矛盾纠纷案件 Dispute case", [MED, CS, LEADER], rows={CS: 3, LEADER: 3},
+        "dispute_case", "矛盾纠纷案件 Dispute case", [CS, LEADER], rows={CS: 3, LEADER: 3},
         doc="受理登记 → 事项研判 → 制定方案 → 评估分拨 → 实地调查 → 组织调解 → 签订协议 → 司法确认 → "
-            "回访反馈 → 结案存档. Started with empty data; the first task is registration. Severity, "
+            "回访反馈 → 结案存档 (调查, 调解 and 签订协议 happen inside the tier rounds). Started with empty data; the first task is registration. Severity, "
             "starting tier and leader ownership come from the 'triage' table; the tier rounds repeat "
             "while the 'escalation' table says retry or escalate.")
     _intake(p)
@@ -90,9 +90,6 @@ def _handling(p: Process) -> None:
 
 
 def _closing(p: Process) -> None:
-    p.user("agreement", "签订协议", 11, MED, "dispute_case/agreement.schema.json",
-           unit="order", assignee="mediator_username",
-           post="case_status = 'agreed'")
     p.gateway("gw_jc", "申请司法确认?", 12, CS)
     p.service("jc_request", "申请司法确认", 13, CS, "judicial_confirmation", {
         "action": "'request'", "court": "confirmation_court", "agreement_text": "agreement_summary",
@@ -123,8 +120,10 @@ def _closing(p: Process) -> None:
               {"case_code": "case_code", "outcome": "'resolved'", "summary": ARCHIVE_RESOLVED},
               "archive_result", post="case_status = 'closed'")
     p.end("end_case", "结案", 26, CS)
-    p.flow("gw_outcome", "agreement", "化解", default=True)
-    p.chain("agreement", "gw_jc")
+    # The agreement was signed inside the tier round (the mediator after 组织调解, the grid worker
+    # on the spot), before 评单 and 核单: the closing steps read agreement_summary,
+    # request_judicial_confirmation and confirmation_court from it.
+    p.flow("gw_outcome", "gw_jc", "化解", default=True)
     p.flow("gw_jc", "jc_request", "申请", condition="request_judicial_confirmation")
     p.flow("gw_jc", "gw_jc_join", "不申请", default=True)
     p.chain("jc_request", "record_confirmation", "jc_record", "gw_jc_join", "gw_signoff")

@@ -31,18 +31,25 @@ def tier_round() -> Process:
            post="order_outcome = 'resolved' if grid_resolved else 'failed'",
            doc="The grid worker handles the dispute on the spot, the same day.")
     p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDuration", "handling_duration")
+    p.gateway("gw_grid_resolved", "化解?", 6, GRID)
+    p.user("grid_agreement", "记录协议", 7, GRID, "tier_round/grid_agreement.schema.json", unit="grid",
+           post="case_status = 'agreed'",
+           doc="签订协议 on the spot: the grid worker records what the parties agreed (often orally).")
     p.script("grid_timeout", "网格超时", 6, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
-    p.gateway("gw_tier_join", "", 7, CS)
-    p.rule("escalation", "升级研判", 8, CS, "escalation",
+    p.gateway("gw_tier_join", "", 8, CS)
+    p.rule("escalation", "升级研判", 9, CS, "escalation",
            post="if next_action == 'escalate':\n    tier = next_tier\n    rounds_at_tier = 0\n"
                 "    case_status = 'escalated'")
-    p.end("end_round", "本级处置结束", 9, CS)
+    p.end("end_round", "本级处置结束", 10, CS)
     p.chain("start_round", "begin_round", "deadlines", "gw_tier")
     p.flow("gw_tier", "locate_grid", "网格", condition="tier == 'grid'")
     p.flow("gw_tier", "five_orders", "派单处置", default=True)
-    p.chain("locate_grid", "grid_handle", "gw_tier_join")
+    p.chain("locate_grid", "grid_handle", "gw_grid_resolved")
+    p.flow("gw_grid_resolved", "grid_agreement", "化解", condition="grid_resolved")
+    p.flow("gw_grid_resolved", "gw_tier_join", "未化解", default=True)
+    p.chain("grid_agreement", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
     p.chain("five_orders", "gw_tier_join", "escalation", "end_round")
     return p
@@ -71,8 +78,9 @@ def return_visit_round() -> Process:
     p = Process(
         "return_visit_round", "回访核实 Return visit", [CS, DEPT],
         doc="回访反馈: the centre visits the party. The 'follow_up' table decides from the rating "
-            "whether the responsible unit must follow up (基本满意 or worse), which reopens the case "
-            "until a later visit verifies it.")
+            "and whether the agreement was fulfilled if the responsible unit must follow up (an "
+            "unfulfilled agreement, or 基本满意 or worse), which reopens the case until a later visit "
+            "verifies it.")
     p.start("start_visit", "回访", 0, CS)
     p.script("begin_visit", "回访轮次", 1, CS, "visit_round += 1")
     p.user("return_visit", "回访反馈", 2, CS, "return_visit_round/return_visit.schema.json",

@@ -3,9 +3,12 @@ database and saves it again, people complete tasks from their inbox, and the swe
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from engine.models import ledger
+from engine import orders
+from engine.models import OrgUnit, ledger
 
 from . import steps
 
@@ -26,10 +29,22 @@ def _outbox(run):
                                                 .order_by(ledger.Outbox.id))]
 
 
-def _finish_after_agreement(run, rating="满意"):
-    steps.agreement(run)
-    steps.return_visit(run, rating)
-    return run
+def _supervisions(run):
+    return list(run.session.scalars(select(ledger.Supervision).where(ledger.Supervision.case_id == run.case_id)
+                                    .order_by(ledger.Supervision.id)))
+
+
+def _outbox_rows(run, kind):
+    return list(run.session.scalars(select(ledger.Outbox).where(ledger.Outbox.case_id == run.case_id,
+                                                                ledger.Outbox.kind == kind)))
+
+
+def _unit_id(run, code):
+    return run.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def _statuses(run):
+    return [(o.to_unit.code, o.status) for o in _orders(run)]
 
 
 def test_small_neighbour_dispute_is_resolved_by_the_grid_the_same_day(run_case):
@@ -44,8 +59,8 @@ def test_small_neighbour_dispute_is_resolved_by_the_grid_the_same_day(run_case):
     assert run.offered_to("grid_handle") == ("grid_worker", steps.GRID, "grid_worker")
     assert run.value("unit_code") == steps.GRID
     assert run.where() == ("grid", steps.GRID) and run.moves() == [(TOWN, steps.GRID)]
-    run.advance(hours=3).complete("grid_handle", grid_resolved=True, handling_notes="当场疏通")
-    _finish_after_agreement(run)
+    steps.grid_handle(run.advance(hours=3))
+    steps.return_visit(run)
     assert run.done
     assert run.value("case_status") == "closed"
     assert run.fired() == []  # three hours is well inside the grid's day
@@ -54,7 +69,7 @@ def test_small_neighbour_dispute_is_resolved_by_the_grid_the_same_day(run_case):
     assert run.path().count("escalation") == 1
     assert run.worked == [("register", "town_staff"), ("assess", "town_staff"), ("plan", "town_staff"),
                           ("route", "town_staff"), ("grid_handle", "grid_worker"),
-                          ("agreement", "village_mediator"), ("return_visit", "town_staff")]
+                          ("grid_agreement", "grid_worker"), ("return_visit", "town_staff")]
     assert len(run.events("task_completed")) == len(run.worked)
     assert [e.kind for e in run.events()][-1] == "case_closed"
     archive = run.session.scalars(select(ledger.Archive)).one()
@@ -89,9 +104,9 @@ def test_village_fails_and_the_town_resolves(run_case):
     steps.mediate(run, "agreed")
     assert run.value("mediator_match")["name"] == "赵红梅"  # the specialist, though the busiest
     steps.review_and_verify(run)
-    _finish_after_agreement(run)
+    steps.return_visit(run)
     assert run.done and run.value("case_status") == "closed"
-    assert [(o.to_unit.code, o.status) for o in _orders(run)] == [(steps.VILLAGE, "accepted"), (TOWN, "verified")]
+    assert _statuses(run) == [(steps.VILLAGE, "failed"), (TOWN, "resolved")]
     assert run.path().count("escalation") == 2
     subsidy = run.session.scalars(select(ledger.SubsidyRecord)).one()
     assert (subsidy.mediator_id, subsidy.amount) == (_mediator_id(run, "赵红梅"), 100)
@@ -143,15 +158,63 @@ def test_reminders_then_supervision_then_timeout_escalates(run_case):
     assert _outbox(run).count("reminder") == 6 and _outbox(run).count("supervision") == 1
     kinds = [kind for _, kind in run.fired()]
     assert (kinds.count("reminder"), kinds.count("supervision")) == (6, 1)
-    assert run.ready() == ["investigate"]  # the supervision order does not take the work away
+    # The supervision order does not take the work away; it asks the unit for an answer.
+    assert run.ready() == ["answer_supervision", "investigate"]
+    assert run.offered_to("answer_supervision") == ("department", steps.VILLAGE, "village_mediator")
+    supervision = _supervisions(run)[0]
+    assert (supervision.from_unit.code, supervision.to_unit.code, supervision.status) == (TOWN, steps.VILLAGE, "open")
+    assert (supervision.issued_at, supervision.due_at) == (run.now, run.now + timedelta(hours=12))
+    assert run.row("answer_supervision").due_at == supervision.due_at
     assert run.row("investigate").overdue
-    run.advance(hours=24)  # overdue limit 48 hours: the village round ends as a timeout
+    run.advance(hours=12)  # unanswered within 12 hours: it escalates to the county above the town
+    assert ("supervision_unanswered", "answer_deadline") in run.fired()
+    assert (supervision.status, supervision.escalated_to.code) == ("escalated", COUNTY)
+    escalated = _outbox_rows(run, "supervision_escalated")
+    assert [(o.recipient_unit_id, o.recipient_role) for o in escalated] == [(_unit_id(run, COUNTY), "centre_staff")]
+    assert run.ready() == ["investigate"]
+    run.advance(hours=12)  # overdue limit 48 hours: the village round ends as a timeout
     assert (run.value("tier"), run.value("unit_code")) == ("town", TOWN)
     assert run.where() == ("town", TOWN)
     assert run.ready() == ["accept_order"]
-    assert order.reminders == 7 and _outbox(run).count("reminder") == 7  # the one due at 28 hours went out
-    assert [kind for _, kind in run.fired()].count("reminder") == 7  # and its firing is on record
+    # The sweep at 36 hours sent the reminder due at 28, the one at 48 the reminder due at 40.
+    assert order.reminders == 8 and _outbox(run).count("reminder") == 8
+    assert [kind for _, kind in run.fired()].count("reminder") == 8  # and their firings are on record
     assert run.fired()[-1] == ("overdue", "handling_deadline")
+    assert (order.status, order.closed_at) == ("timed_out", run.now)
+    assert not orders.is_overdue(order)  # a finished order is never overdue
+
+
+def test_the_unit_answers_the_supervision_order_and_the_order_is_resolved(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    run.advance(hours=24, minutes=1)
+    assert run.ready() == ["answer_supervision", "investigate"]
+    run.complete("answer_supervision", supervision_answer_kind="说明", supervision_answer="当事人外出，约定后天调解")
+    supervision = _supervisions(run)[0]
+    assert (supervision.status, supervision.answer_kind, supervision.answered_by) == ("answered", "说明",
+                                                                                      "village_mediator")
+    assert run.ready() == ["investigate"]
+    steps.mediate(run)
+    steps.review_and_verify(run)
+    assert _statuses(run) == [(steps.VILLAGE, "resolved")]
+    events = [e.kind for e in run.session.scalars(select(ledger.OrderEvent).where(
+        ledger.OrderEvent.case_id == run.case_id).order_by(ledger.OrderEvent.id))]
+    assert events[0] == "accepted" and events[-2:] == ["review", "verified"]
+    assert events.index("supervision") < events.index("supervision_answered")
+
+
+def test_the_end_of_the_round_withdraws_an_unanswered_supervision_order(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    run.advance(hours=24, minutes=1)
+    steps.mediate(run, "failed")
+    assert "answer_supervision" in [r.spec_id for r in run.cancelled()]
+    assert _supervisions(run)[0].status == "closed"
+    assert _statuses(run)[0] == (steps.VILLAGE, "failed") and run.ready() == ["accept_order"]
 
 
 def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
@@ -199,7 +262,6 @@ def test_major_case_is_owned_by_a_county_leader(run_case):
     run.complete("progress_report", progress="已走访20户", risk_level="中", next_steps="继续走访")
     steps.mediate(run)
     steps.review_and_verify(run)
-    steps.agreement(run)
     assert run.ready() == ["leader_signoff"]
     run.complete("leader_signoff", signed_off=True, leader_opinion="同意")
     steps.return_visit(run)
@@ -227,8 +289,7 @@ def test_agreement_gets_judicial_confirmation(run_case):
     run = run_case()
     steps.intake(run)
     steps.route(run)
-    run.complete("grid_handle", grid_resolved=True, handling_notes="")
-    steps.agreement(run, confirm=True)
+    steps.grid_handle(run, confirm=True)
     assert run.ready() == ["record_confirmation"]
     request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
     assert (request.status, request.court) == ("requested", "陆丰市人民法院")
@@ -243,8 +304,7 @@ def test_dissatisfied_return_visit_reopens_until_verified(run_case):
     run = run_case()
     steps.intake(run)
     steps.route(run)
-    run.complete("grid_handle", grid_resolved=True, handling_notes="")
-    steps.agreement(run)
+    steps.grid_handle(run)
     steps.return_visit(run, "不满意")
     assert run.ready() == ["follow_up"]
     assert run.offered_to("follow_up") == ("department", steps.GRID, "village_mediator")
