@@ -306,7 +306,7 @@ class OrderOut(Schema):
     verified_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     events = fields.List(fields.Nested(OrderEventOut))
-    supervisions = fields.List(fields.Nested(SupervisionOut))
+    supervision_orders = fields.List(fields.Nested(SupervisionOut))
 
 
 class NotificationQuery(PageIn):

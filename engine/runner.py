@@ -104,12 +104,11 @@ class CaseRun:
             self.case.status = "closed"
             self.case.closed_at = clock.now()
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
-            self._withdraw_open_orders()
+            self._withdraw_open_orders(self.case.closed_at)
 
-    def _withdraw_open_orders(self) -> None:
+    def _withdraw_open_orders(self, now: datetime) -> None:
         """No order stays open once its case has ended: the diagram ends each order on its own paths,
         and whatever is still open when the workflow completes is withdrawn in the same transaction."""
-        now = clock.now()
         orders = self.session.scalars(select(models.Order).where(
             models.Order.case_id == self.case.id, models.Order.status.in_(models.ORDER_OPEN_STATES)))
         for order in orders:

@@ -16,7 +16,7 @@ def _dump(rows) -> list[dict]:
         item = OrderOut().dump(order)
         item["overdue"] = orders.is_overdue(order)
         item["events"] = OrderEventOut(many=True).dump(history[order.id])
-        item["supervisions"] = SupervisionOut(many=True).dump(supervisions[order.id])
+        item["supervision_orders"] = SupervisionOut(many=True).dump(supervisions[order.id])
         out.append(item)
     return out
 

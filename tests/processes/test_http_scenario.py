@@ -49,12 +49,12 @@ def test_village_case_from_window_to_closed_over_http(app, http):
           {"site_visit_date": "2025-03-03", "findings": "双方各执一词", "parties_interviewed": 2})
     _work(http, "village_mediator", code, "mediate", {"mediation_result": "agreed", "sessions": 1,
                                                       "mediation_notes": ""})
-    _work(http, "town_staff", code, "review_order", {"review_score": 5, "review_comment": "处置及时"})
-    _work(http, "town_staff", code, "verify_order", {"order_verified": True, "verify_method": "电话",
-                                                     "verify_note": "当事人确认"})
     _work(http, "village_mediator", code, "agreement", {
         "agreement_summary": "被申请人三日内还款", "agreement_form": "书面协议",
         "performance_deadline": "2025-03-10", "request_judicial_confirmation": False})
+    _work(http, "town_staff", code, "review_order", {"review_score": 5, "review_comment": "处置及时"})
+    _work(http, "town_staff", code, "verify_order", {"order_verified": True, "verify_method": "电话",
+                                                     "verify_note": "当事人确认"})
     case = _work(http, "town_staff", code, "return_visit", {"rating": "满意", "visit_method": "电话",
                                                             "agreement_fulfilled": True, "visit_notes": ""})
     assert case["status"] == "closed" and case["open_tasks"] == []
@@ -65,7 +65,7 @@ def test_village_case_from_window_to_closed_over_http(app, http):
     assert {"service_called", "case_moved", "task_claimed"} <= set(kinds)
     with app.app_context():
         orders = db.session.scalars(select(Order)).all()
-        assert [(o.to_unit.code, o.status) for o in orders] == [(demo.VILLAGE_1, "verified")]
+        assert [(o.to_unit.code, o.status) for o in orders] == [(demo.VILLAGE_1, "resolved")]
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "incident")) is None
 
 
@@ -88,6 +88,10 @@ def test_order_ledger_over_http(http):
     items = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
     assert [(o["to_unit"]["code"], o["status"], o["return_reason"]) for o in items] == [
         (demo.VILLAGE_1, "returned", "不属本村")]
+    # The dispatching centre (the town above the village) is on the order; a returned order is closed.
+    assert (items[0]["dispatcher"]["code"], items[0]["dispatcher"]["kind"]) == (demo.TOWN_1, "town")
+    assert (items[0]["closed"], items[0]["overdue"], items[0]["supervision_orders"]) == (True, False, [])
+    assert items[0]["closed_at"] is not None
     assert [e["kind"] for e in items[0]["events"]] == ["returned"]
     listing = http("town_staff", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").json["items"]
     assert [o["id"] for o in listing] == [items[0]["id"]]

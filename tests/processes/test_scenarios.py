@@ -127,6 +127,7 @@ def test_returned_order_is_redispatched_to_another_unit(run_case):
     assert run.value("mediator_match")["name"] == "李建国"
     first, second = _orders(run)
     assert (first.status, first.return_reason, first.to_unit.code) == ("returned", "不属本村管辖", steps.VILLAGE)
+    assert first.closed_at == run.now
     assert (second.status, second.round, second.to_unit.code) == ("accepted", 2, OTHER_VILLAGE)
 
 
@@ -139,7 +140,9 @@ def test_unaccepted_order_times_out_and_is_redispatched(run_case):
     run.advance(hours=2)  # village ordinary: 2 hours to accept
     assert run.fired() == [("accept_overdue", "acceptance_deadline")]
     assert run.ready() == ["choose_unit"]
-    assert _orders(run)[0].return_reason.startswith("超时未接单")
+    order = _orders(run)[0]
+    assert order.return_reason.startswith("超时未接单")
+    assert (order.status, order.closed_at) == ("timed_out", run.now)
 
 
 def test_reminders_then_supervision_then_timeout_escalates(run_case):
@@ -226,10 +229,12 @@ def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
     steps.review_and_verify(run, verified=False)
     assert run.ready() == ["investigate"]  # back to the same unit
     assert run.where() == ("village", steps.VILLAGE)
+    assert _statuses(run) == [(steps.VILLAGE, "not_verified")]  # still open: the unit works on it again
     steps.mediate(run)
     steps.review_and_verify(run, verified=False)  # second and last round at the village
     assert run.value("tier") == "town"
     assert run.where() == ("town", TOWN)
+    assert _statuses(run) == [(steps.VILLAGE, "unverified"), (TOWN, "dispatched")]
     events = run.session.scalars(select(ledger.OrderEvent).where(ledger.OrderEvent.case_id == run.case_id))
     assert [e.kind for e in events].count("not_verified") == 2
 
@@ -281,6 +286,7 @@ def test_failure_at_the_top_tier_goes_to_litigation(run_case):
                  handoff_date="2031-03-10")
     assert run.done and run.value("case_status") == "litigation"
     assert "agreement" not in run.path()
+    assert _statuses(run) == [(COUNTY, "failed")]
     archive = run.session.scalars(select(ledger.Archive)).one()
     assert (archive.outcome, archive.summary["route"]) == ("litigation", "速裁法庭")
 
@@ -316,3 +322,99 @@ def test_dissatisfied_return_visit_reopens_until_verified(run_case):
     assert run.done and run.value("case_status") == "closed"
     assert run.path().count("return_visit") == 3
     assert _outbox(run) == ["follow_up", "follow_up"]
+
+
+def test_the_agreement_is_signed_before_review_and_verification(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    run.complete("investigate", site_visit_date="2031-03-03", findings="欠款属实", parties_interviewed=2)
+    run.complete("mediate", mediation_result="agreed", sessions=2, mediation_notes="")
+    assert run.ready() == ["agreement"]  # the mediator signs it inside the handling round
+    assert run.offered_to("agreement")[:2] == ("mediator", steps.VILLAGE)
+    steps.agreement(run, confirm=True)
+    assert run.value("case_status") == "agreed"
+    steps.review_and_verify(run)
+    path = run.path()
+    assert path.index("agreement") < path.index("review_order") < path.index("verify_order")
+    # dispute_case does not ask for the agreement again: it goes to judicial confirmation.
+    assert run.ready() == ["record_confirmation"]
+    request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
+    assert (request.court, request.agreement_text) == ("陆丰市人民法院", "被申请人三日内疏通排水沟")
+    run.complete("record_confirmation", confirmation_result="confirmed", ruling_no="(2031)粤1581民特2号",
+                 decided_on="2031-03-06")
+    steps.return_visit(run)
+    assert run.done
+    archive = run.session.scalars(select(ledger.Archive)).one()
+    assert (archive.summary["agreement"], archive.summary["judicial_confirmation"]) == ("被申请人三日内疏通排水沟", True)
+
+
+def test_review_and_verification_are_done_by_the_dispatching_centre(run_case):
+    """Needs the engine side of ``unit=`` (the dispatcher rule): until it lands the tasks sit at the
+    case's unit, the receiving one, and this test fails."""
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    steps.mediate(run, "failed")  # the village fails; the town takes it, dispatched by the county
+    steps.accept(run)
+    steps.mediate(run)
+    village, town = _orders(run)
+    assert (village.from_unit.code, town.from_unit.code) == (TOWN, COUNTY)
+    for task in ("review_order", "verify_order"):
+        row = run.row(task)
+        assert row.org_unit.code == town.from_unit.code == COUNTY != town.to_unit.code
+        assert run.worker_for(row).org_unit.code == COUNTY
+        if task == "review_order":
+            run.complete(task, review_score=4, review_comment="处置及时")
+    run.complete("verify_order", order_verified=True, verify_method="上门", verify_note="当事人确认")
+    assert _statuses(run) == [(steps.VILLAGE, "failed"), (TOWN, "resolved")]
+
+
+def test_a_village_order_is_reviewed_by_its_town_centre(run_case):
+    """Needs the engine side of ``unit=`` too."""
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    steps.mediate(run)
+    assert run.row("review_order").org_unit.code == TOWN != steps.VILLAGE
+    assert run.offered_to("review_order") == ("centre_staff", TOWN, "town_staff")
+
+
+def test_review_and_verification_have_deadlines_that_flag_the_centre_s_task(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.route(run)
+    steps.accept(run)
+    steps.mediate(run)  # village, ordinary: 24 hours to review, 48 to verify
+    assert run.row("review_order").due_at == run.now + timedelta(hours=24)
+    run.advance(hours=24, minutes=1)
+    assert run.fired()[-1] == ("review_overdue", "review_deadline")
+    assert run.row("review_order").overdue and run.ready() == ["review_order"]
+    notice = _outbox_rows(run, "stage_overdue")
+    assert [(o.recipient_unit_id, o.recipient_role) for o in notice] == [(_unit_id(run, TOWN), "centre_staff")]
+    run.complete("review_order", review_score=3, review_comment="偏慢")
+    assert _orders(run)[0].status == "handled"
+    assert run.row("verify_order").due_at == run.now + timedelta(hours=48)
+    assert not run.row("verify_order").overdue
+    run.advance(hours=48, minutes=1)
+    assert run.fired()[-1] == ("verify_overdue", "verification_deadline")
+    assert run.row("verify_order").overdue
+    run.complete("verify_order", order_verified=True, verify_method="电话", verify_note="当事人确认")
+    order = _orders(run)[0]
+    assert (order.status, order.closed_at, orders.is_overdue(order)) == ("resolved", run.now, False)
+
+
+def test_an_unfulfilled_agreement_starts_a_follow_up_whatever_the_rating(run_case):
+    run = run_case()
+    steps.intake(run)
+    steps.route(run)
+    steps.grid_handle(run)
+    steps.return_visit(run, "满意", fulfilled=False)
+    assert run.ready() == ["follow_up"]
+    assert run.value("follow_up_reason").startswith("协议未履行")
+    steps.follow_up(run)
+    steps.return_visit(run, "满意")
+    assert run.done and run.path().count("return_visit") == 2
