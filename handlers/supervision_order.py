@@ -72,8 +72,9 @@ def _escalate(params: dict, ctx):
     if row.status == "open":
         issuer = row.from_unit or row.to_unit
         row.status, row.escalated_at = "escalated", ctx.now
-        row.escalated_to_unit_id = dispatching_centre(ctx, issuer).id
-        _event(ctx, row, "supervision_escalated", {"supervision": row.id})
+        above = dispatching_centre(ctx, issuer)
+        row.escalated_to_unit_id = above.id
+        _event(ctx, row, "escalated", {"supervision": row.id, "to": above.code})
         ctx.session.flush()
         ctx.session.refresh(row)
     return row

@@ -103,7 +103,8 @@ class Supervision(Base):
 
 class OrderEvent(Base):
     """Append-only history of an order: accepted, returned, reminder, supervision, review, verified,
-    not_verified, failed, timed_out, withdrawn, supervision_answered, supervision_escalated."""
+    not_verified, failed, timed_out, withdrawn, supervision_answered, escalated (a supervision order
+    went unanswered)."""
 
     __tablename__ = "order_event"
     __table_args__ = (UniqueConstraint("case_id", "task_id"),)

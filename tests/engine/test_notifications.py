@@ -33,7 +33,7 @@ def world(session):
 
 
 def _outbox(session, unit, role=None, recipient=None, subject="督办单 Supervision order"):
-    row = Outbox(task_id=f"t-{subject}-{role}-{recipient}", kind="supervision", recipient_unit_id=unit.id,
+    row = Outbox(task_id=f"task-{session.query(Outbox).count() + 1}", kind="supervision", recipient_unit_id=unit.id,
                  recipient_role=role, recipient=recipient, subject=subject, body="请答复", created_at=clock.now())
     session.add(row)
     session.commit()

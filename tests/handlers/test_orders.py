@@ -106,3 +106,12 @@ def test_events_refuse_unknown_kinds_and_other_cases_orders(ctx, db):
         order_event.handle({"order_id": order_id, "event": "explode"}, ctx("x"))
     with raises_code("order_not_found"):
         order_event.handle({"order_id": order_id, "event": "reminder"}, ctx("y", case=db.other))
+
+
+def test_every_event_kind_and_state_fits_its_column():
+    """SQLite does not check string lengths; PostgreSQL does."""
+    kinds = {*order_event.EVENTS, "supervision_answered", "escalated", "withdrawn"}
+    assert max(map(len, kinds)) <= ledger.OrderEvent.kind.type.length
+    states = ledger.ORDER_OPEN_STATES + ledger.ORDER_FINAL_STATES
+    assert max(map(len, states)) <= ledger.Order.status.type.length
+    assert max(map(len, ledger.SUPERVISION_STATES)) <= ledger.Supervision.status.type.length

@@ -58,8 +58,9 @@ def test_an_unanswered_supervision_escalates_to_the_centre_above_the_issuer(ctx,
     assert (result["status"], result["notify_unit_code"]) == ("escalated", "441581")  # the town's county
     row = db.session.get(ledger.Supervision, issued["supervision_id"])
     assert (row.escalated_to.code, row.escalated_at) == ("441581", NOW)
-    kinds = db.session.scalars(select(ledger.OrderEvent.kind).where(ledger.OrderEvent.order_id == row.order_id))
-    assert list(kinds)[-1] == "supervision_escalated"
+    escalated = db.session.scalars(select(ledger.OrderEvent).where(ledger.OrderEvent.order_id == row.order_id)
+                                   .order_by(ledger.OrderEvent.id)).all()[-1]
+    assert (escalated.kind, escalated.detail) == ("escalated", {"supervision": row.id, "to": "441581"})
 
 
 def test_the_end_of_the_round_closes_an_unanswered_supervision(ctx, db):
