@@ -1,9 +1,12 @@
 """One dispute end to end over HTTP, with the demo county's users and the real process library."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from api import scheduler
 from api.extensions import db
-from engine import demo
+from engine import clock, demo, sweep
 from engine.models import AuditEvent, Order
 
 from . import steps
@@ -98,3 +101,32 @@ def test_order_ledger_over_http(http):
     assert http("town_staff", "GET", "/api/v1/orders?overdue=true").json["items"] == []
     assert http("town_staff", "GET", "/api/v1/orders?overdue=perhaps").status_code == 400
     assert http("department", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").status_code == 403
+
+
+def test_supervision_order_and_its_notification_over_http(app, http):
+    code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
+    code = _work(http, "town_staff", code, "register", REGISTER)["code"]
+    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
+    _work(http, "town_staff", code, "plan", {"handling_mode": "窗口直办", "plan_summary": "属地调解"})
+    _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
+                                              "preferred_mediator_id": None})
+    _work(http, "village_mediator", code, "accept_order", {"order_accepted": True, "return_reason": ""})
+    later = clock.now() + timedelta(hours=24, minutes=1)  # village, ordinary: the handling deadline passed
+    with app.app_context(), clock.frozen_at(later):
+        assert sweep.sweep_all(db.session).failed == 0
+    scheduler.deliver_job(app)
+
+    (order,) = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
+    (supervision,) = order["supervision_orders"]
+    assert (supervision["status"], supervision["from_unit"]["code"], supervision["to_unit"]["code"]) == (
+        "open", demo.TOWN_1, demo.VILLAGE_1)
+    assert (order["status"], order["closed"], order["supervisions"]) == ("accepted", False, 1)
+    notes = http("village_mediator", "GET", "/api/v1/notifications?unread=true").json["items"]
+    assert "supervision" in [n["kind"] for n in notes]
+
+    _work(http, "village_mediator", code, "answer_supervision",
+          {"supervision_answer_kind": "进展", "supervision_answer": "已约双方明日到村委会调解"})
+    (order,) = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
+    answered = order["supervision_orders"][0]
+    assert (answered["status"], answered["answer_kind"], answered["answered_by"]) == ("answered", "进展",
+                                                                                      "village_mediator")
