@@ -1,4 +1,5 @@
-"""APScheduler triggers the sweep and the monthly snapshot; the engine decides what happens.
+"""APScheduler triggers the sweep, the outbox delivery and the monthly snapshot; the engine decides what
+happens.
 
 ``mediate serve`` starts it in-process (one machine); ``mediate worker`` runs it alone for
 scale-out, with ``MEDIATE_SCHEDULER=off`` on the web processes. It starts at most once per
@@ -18,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine import analysis, sweep
+from engine import analysis, notifications, sweep
 
 from .extensions import db
 
@@ -38,6 +39,19 @@ def sweep_job(app) -> None:
             db.session.remove()
 
 
+def deliver_job(app) -> None:
+    """Deliver pending outbox rows as notifications."""
+    with app.app_context():
+        settings = app.config["MEDIATE"]
+        try:
+            result = notifications.deliver(db.session, notifications.sender_named(settings.notify_sender),
+                                           settings.sweep_batch)
+            if result.rows or result.failed:
+                log.info("notifications: %s", result.as_dict())
+        finally:
+            db.session.remove()
+
+
 def monthly_job(app) -> None:
     """Store last month's snapshot (idempotent, so a rerun or a second worker is harmless)."""
     with app.app_context():
@@ -49,13 +63,16 @@ def monthly_job(app) -> None:
 
 
 def build(app, blocking: bool = False):
-    """A scheduler with the sweep every ``MEDIATE_SWEEP_SECONDS`` and the snapshot on each 1st."""
+    """A scheduler with the sweep and the outbox delivery every ``MEDIATE_SWEEP_SECONDS`` and the snapshot
+    on each 1st."""
     settings = app.config["MEDIATE"]
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                     "misfire_grace_time": 300})
     scheduler.add_job(sweep_job, IntervalTrigger(seconds=settings.sweep_seconds), args=[app], id="sweep")
+    scheduler.add_job(deliver_job, IntervalTrigger(seconds=settings.sweep_seconds), args=[app],
+                      id="deliver_notifications")
     scheduler.add_job(monthly_job, CronTrigger(day=1, hour=0, minute=30), args=[app], id="monthly_snapshot")
     return scheduler
 

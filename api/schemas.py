@@ -6,7 +6,13 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.models import INTEGER_MAX, TIMER_KINDS
+from engine.models import (
+    INTEGER_MAX,
+    ORDER_FINAL_STATES,
+    ORDER_OPEN_STATES,
+    SUPERVISION_STATES,
+    TIMER_KINDS,
+)
 from engine.tasks import SCOPES
 
 
@@ -262,6 +268,23 @@ class OrderEventOut(Schema):
     detail = fields.Dict()
 
 
+class SupervisionOut(Schema):
+    id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(SUPERVISION_STATES))
+    reason = fields.String()
+    from_unit = fields.Nested(UnitOut, allow_none=True)
+    to_unit = fields.Nested(UnitOut)
+    issued_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    answer_kind = fields.String(allow_none=True)
+    answer = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True)
+    answered_at = fields.DateTime(allow_none=True)
+    escalated_to = fields.Nested(UnitOut, allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
 class OrderOut(Schema):
     id = fields.Integer()
     type = fields.String(attribute="order_type")
@@ -269,8 +292,12 @@ class OrderOut(Schema):
     round = fields.Integer()
     tier = fields.String(allow_none=True)
     from_unit = fields.Integer(attribute="from_unit_id", allow_none=True)
+    # The dispatching centre (from_unit): it issues supervision orders, reviews (评单) and verifies (核单).
+    dispatcher = fields.Nested(UnitOut, attribute="from_unit", allow_none=True)
     to_unit = fields.Nested(UnitOut)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ORDER_OPEN_STATES + ORDER_FINAL_STATES))
+    closed = fields.Function(lambda o: o.status in ORDER_FINAL_STATES)
+    closed_at = fields.DateTime(allow_none=True)
     issued_at = fields.DateTime()
     accept_due_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
@@ -285,6 +312,26 @@ class OrderOut(Schema):
     verified_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     events = fields.List(fields.Nested(OrderEventOut))
+    supervision_orders = fields.List(fields.Nested(SupervisionOut))
+
+
+class NotificationQuery(PageIn):
+    unread = fields.Boolean()
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    case_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+    read = fields.Function(lambda n: n.read_at is not None)
+
+
+class ReadAllOut(Schema):
+    marked = fields.Integer()
 
 
 class KindCoverageOut(Schema):

@@ -76,6 +76,15 @@ def _rate_limit(name: str, raw: str) -> str:
     return raw
 
 
+def _sender(name: str, raw: str) -> str:
+    from .notifications import SENDERS  # the registry the scheduler builds the sender from
+
+    value = raw.strip().lower()
+    if value not in SENDERS:
+        raise ConfigError(f"{name} must be one of {', '.join(sorted(SENDERS))}, not {raw!r}")
+    return value
+
+
 def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -108,6 +117,8 @@ class Settings:
     scheduler: bool = True
     sweep_seconds: float = 5.0
     sweep_batch: int = 200
+    # Where notifications go besides each user's in-app list (engine/notifications.py SENDERS).
+    notify_sender: str = "log"
     page_size: int = 50
     log_level: str = "INFO"
     script_seconds: float = 2.0
@@ -130,6 +141,7 @@ _PARSERS = {
     "MEDIATE_SCHEDULER": ("scheduler", _bool),
     "MEDIATE_SWEEP_SECONDS": ("sweep_seconds", lambda n, v: _positive(n, v, float)),
     "MEDIATE_SWEEP_BATCH": ("sweep_batch", _positive),
+    "MEDIATE_NOTIFY_SENDER": ("notify_sender", _sender),
     "MEDIATE_PAGE_SIZE": ("page_size", _positive),
     "MEDIATE_LOG_LEVEL": ("log_level", lambda n, v: v.upper()),
     "MEDIATE_SCRIPT_SECONDS": ("script_seconds", lambda n, v: _positive(n, v, float)),

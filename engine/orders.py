@@ -1,4 +1,5 @@
-"""The order ledger the centres work from: dispatched orders and what became of them."""
+"""The order ledger the centres work from: dispatched orders, their supervision orders and what became
+of them. Only an open order can be overdue: a finished one never is, whatever its due times."""
 
 from __future__ import annotations
 
@@ -6,22 +7,24 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from . import cases, clock, orgs
-from .models import Order, OrderEvent, User
+from .models import Order, OrderEvent, Supervision, User
 
-OPEN_STATES = ("dispatched", "accepted")
+# The states in which the receiving unit still owes work (the order's ``due_at`` applies); in
+# ``handled`` the order waits for the centre's 核单, whose deadline is on the centre's task.
+HANDLING_STATES = ("dispatched", "accepted", "not_verified")
 
 
 def _overdue_clause(now):
     return or_(and_(Order.status == "dispatched", Order.accept_due_at < now),
-               and_(Order.status.in_(OPEN_STATES), Order.due_at < now))
+               and_(Order.status.in_(HANDLING_STATES), Order.due_at < now))
 
 
 def is_overdue(order: Order) -> bool:
-    """Whether the order is past its acceptance or handling deadline and still open."""
+    """Whether the order is past its acceptance or handling deadline while its unit still owes work."""
     now = clock.now()
     if order.status == "dispatched" and order.accept_due_at and order.accept_due_at < now:
         return True
-    return order.status in OPEN_STATES and order.due_at is not None and order.due_at < now
+    return order.status in HANDLING_STATES and order.due_at is not None and order.due_at < now
 
 
 def for_case(session: Session, user: User, code: str) -> list[Order]:
@@ -54,4 +57,14 @@ def events(session: Session, order_ids: list[int]) -> dict[int, list[OrderEvent]
         for event in session.scalars(select(OrderEvent).where(OrderEvent.order_id.in_(order_ids))
                                      .order_by(OrderEvent.id)):
             out[event.order_id].append(event)
+    return out
+
+
+def supervisions(session: Session, order_ids: list[int]) -> dict[int, list[Supervision]]:
+    """Order id → its supervision orders (督办单), oldest first."""
+    out: dict[int, list[Supervision]] = {i: [] for i in order_ids}
+    if order_ids:
+        for row in session.scalars(select(Supervision).where(Supervision.order_id.in_(order_ids))
+                                   .order_by(Supervision.id)):
+            out[row.order_id].append(row)
     return out

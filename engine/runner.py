@@ -105,6 +105,21 @@ class CaseRun:
             self.case.status = "closed"
             self.case.closed_at = clock.now()
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
+            self._withdraw_open_orders(self.case.closed_at)
+
+    def _withdraw_open_orders(self, now: datetime) -> None:
+        """No order stays open once its case has ended: the diagram ends each order on its own paths,
+        and whatever is still open when the workflow completes is withdrawn in the same transaction."""
+        orders = self.session.scalars(select(models.Order).where(
+            models.Order.case_id == self.case.id, models.Order.status.in_(models.ORDER_OPEN_STATES)))
+        for order in orders:
+            order.status, order.closed_at = "withdrawn", now
+            self.session.add(models.OrderEvent(order_id=order.id, case_id=self.case.id,
+                                               task_id=f"withdrawn-{order.id}", kind="withdrawn",
+                                               actor=self.actor, at=now, detail={"reason": "case ended"}))
+            for row in self.session.scalars(select(models.Supervision).where(
+                    models.Supervision.order_id == order.id, models.Supervision.status == "open")):
+                row.status, row.closed_at = "closed", now
 
     def _write_state(self) -> None:
         try:

@@ -31,7 +31,8 @@ from .models import SUPERVISOR_ROLES, TIMER_KINDS, Case, TaskItem, Timer, User
 
 ACTOR = "timer"
 KIND_PROPERTY = "timerKind"
-DEADLINE_KINDS = frozenset({"acceptance_deadline", "handling_deadline", "supervision", "case_deadline"})
+DEADLINE_KINDS = frozenset({"acceptance_deadline", "handling_deadline", "supervision", "case_deadline",
+                            "review_deadline", "verification_deadline", "answer_deadline"})
 _RAN = (TaskState.READY, TaskState.STARTED, TaskState.COMPLETED)
 
 
@@ -172,6 +173,10 @@ class _Sync:
         with self.session.no_autoflush:
             rows = {r.spiff_task_id: r for r in self.session.scalars(
                 select(Timer).where(Timer.case_id == self.case.id, Timer.state == "waiting"))}
+            # Rows an earlier pass of this transaction added (the sweep syncs after each firing, and a
+            # firing may start a new timer) are not flushed yet, so the query above cannot see them.
+            rows.update((r.spiff_task_id, r) for r in self.session.new
+                        if isinstance(r, Timer) and r.case_id == self.case.id and r.state == "waiting")
             waiting = {str(t.id): t for t in waiting_tasks}
             for key, row in rows.items():
                 self.follow(row, waiting.pop(key, None) or find_task(self.workflow, key))

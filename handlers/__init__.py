@@ -11,6 +11,7 @@ from . import (
     pool_mediator,
     resolve_unit,
     subsidy_record,
+    supervision_order,
 )
 
 REGISTRY = {
@@ -24,4 +25,5 @@ REGISTRY = {
     "pool_mediator": pool_mediator.handle,
     "resolve_unit": resolve_unit.handle,
     "subsidy_record": subsidy_record.handle,
+    "supervision_order": supervision_order.handle,
 }

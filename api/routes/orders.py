@@ -4,17 +4,19 @@ from engine import orders
 
 from ..auth import current_user, login_required
 from ..extensions import db
-from ..schemas import OrderEventOut, OrderOut, OrderQuery
+from ..schemas import OrderEventOut, OrderOut, OrderQuery, SupervisionOut
 from . import query, v1
 
 
 def _dump(rows) -> list[dict]:
     history = orders.events(db.session, [o.id for o in rows])
+    supervisions = orders.supervisions(db.session, [o.id for o in rows])
     out = []
     for order in rows:
         item = OrderOut().dump(order)
         item["overdue"] = orders.is_overdue(order)
         item["events"] = OrderEventOut(many=True).dump(history[order.id])
+        item["supervision_orders"] = SupervisionOut(many=True).dump(supervisions[order.id])
         out.append(item)
     return out
 

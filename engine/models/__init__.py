@@ -3,15 +3,20 @@
 from .base import INTEGER_MAX, Base, utcnow
 from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
 from .ledger import (
+    ORDER_FINAL_STATES,
+    ORDER_OPEN_STATES,
+    SUPERVISION_STATES,
     Archive,
     CaseCodeSequence,
     JudicialConfirmation,
     Mediator,
     MediatorAssignment,
+    Notification,
     Order,
     OrderEvent,
     Outbox,
     SubsidyRecord,
+    Supervision,
 )
 from .org import RECEIVING_ROLES, ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
 from .process import Deployment, DeploymentFile, ProcessVersion
@@ -22,4 +27,5 @@ __all__ = [
     "RECEIVING_ROLES", "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
+    "ORDER_OPEN_STATES", "ORDER_FINAL_STATES", "SUPERVISION_STATES", "Supervision", "Notification",
 ]

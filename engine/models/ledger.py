@@ -1,4 +1,5 @@
-"""Ledger tables written by the service-task handlers: orders, outbox, mediators, subsidies, archive.
+"""Ledger tables written by the service-task handlers: orders, supervision orders, outbox, mediators,
+subsidies, archive.
 
 Every row a handler writes carries ``(case_id, task_id)`` with a unique constraint, where
 ``task_id`` is the service-task instance: running a handler twice cannot duplicate its effect.
@@ -14,10 +15,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, JsonType, UtcDateTime, utcnow
 from .org import OrgUnit, User
 
+# An order is open while its unit or its dispatching centre still owes work on it:
+# dispatched (waiting to be accepted), accepted (being handled), handled (reviewed, waiting for
+# 核单), not_verified (核单 failed, back to the unit for another round).
+ORDER_OPEN_STATES = ("dispatched", "accepted", "handled", "not_verified")
+# Every order ends in one of these, written in the transaction of the step that ends it:
+# resolved (核单 verified the signed agreement), failed (调解不成), returned (the unit sent it
+# back), timed_out (not accepted in time, or the overdue limit passed), unverified (核单 failed in
+# the last round), withdrawn (the case ended while the order was still open).
+ORDER_FINAL_STATES = ("resolved", "failed", "returned", "timed_out", "unverified", "withdrawn")
+
 
 class Order(Base):
     """One dispatched order (派单) and what became of it: accepted or returned, reminded, supervised,
-    reviewed (评单) and verified (核单)."""
+    reviewed (评单) and verified (核单). ``from_unit`` is the dispatching centre, which reviews and
+    verifies; ``to_unit`` the receiving unit, which handles."""
 
     __tablename__ = "dispatch_order"
     __table_args__ = (
@@ -33,7 +45,7 @@ class Order(Base):
     tier: Mapped[str | None] = mapped_column(String(20))
     from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
-    # dispatched | accepted | returned | handled | verified | not_verified
+    # ORDER_OPEN_STATES, then one of ORDER_FINAL_STATES
     status: Mapped[str] = mapped_column(String(20), default="dispatched")
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     accept_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -47,13 +59,52 @@ class Order(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     verified: Mapped[bool | None] = mapped_column(Boolean)
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the order reached its final state.
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
     from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id], lazy="joined")
 
 
+# open: waiting for the unit's answer; answered; escalated: unanswered by its deadline, the centre
+# above was told; closed: the handling round ended before an answer came.
+SUPERVISION_STATES = ("open", "answered", "escalated", "closed")
+
+
+class Supervision(Base):
+    """督办单: a supervision order the dispatching centre issues on an overdue order, with a reason and
+    a deadline; the receiving unit answers it (progress or explanation) or it escalates."""
+
+    __tablename__ = "supervision"
+    __table_args__ = (UniqueConstraint("case_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    order_id: Mapped[int] = mapped_column(ForeignKey("dispatch_order.id"), index=True)
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer_kind: Mapped[str | None] = mapped_column(String(20))  # 进展 progress | 说明 explanation
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalated_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    from_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[from_unit_id], lazy="joined")
+    to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
+    escalated_to: Mapped[OrgUnit | None] = relationship(foreign_keys=[escalated_to_unit_id], lazy="joined")
+
+
 class OrderEvent(Base):
-    """Append-only history of an order: accepted, returned, reminder, supervision, review, verified."""
+    """Append-only history of an order: accepted, returned, reminder, supervision, review, verified,
+    not_verified, failed, timed_out, withdrawn, supervision_answered, escalated (a supervision order
+    went unanswered)."""
 
     __tablename__ = "order_event"
     __table_args__ = (UniqueConstraint("case_id", "task_id"),)
@@ -89,6 +140,7 @@ class Outbox(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -191,5 +243,25 @@ class CaseCodeSequence(Base):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-LEDGER_MODELS = (Order, OrderEvent, Outbox, Mediator, MediatorAssignment, SubsidyRecord,
-                 JudicialConfirmation, Archive, CaseCodeSequence)
+class Notification(Base):
+    """One delivered outbox row in one user's in-app list (通知), read or not."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "user_id"),
+        Index("ix_notification_user_read", "user_id", "read_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+LEDGER_MODELS = (Order, Supervision, OrderEvent, Outbox, Notification, Mediator, MediatorAssignment,
+                 SubsidyRecord, JudicialConfirmation, Archive, CaseCodeSequence)

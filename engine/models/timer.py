@@ -13,7 +13,7 @@ from .case import Case
 # What a timer means to the people waiting on it; diagrams name it with the
 # ``timerKind`` property, otherwise the engine infers it from the event's shape.
 TIMER_KINDS = ("reminder", "acceptance_deadline", "handling_deadline", "supervision", "progress_report",
-               "case_deadline", "cycle", "wait")
+               "case_deadline", "cycle", "wait", "review_deadline", "verification_deadline", "answer_deadline")
 
 
 class Timer(Base):

@@ -92,8 +92,10 @@ class Process:
     def start(self, nid, name, col, lane, row=0):
         return self._add(Node(nid, "startEvent", name, col, lane, row))
 
-    def end(self, nid, name, col, lane, row=0, doc=""):
-        return self._add(Node(nid, "endEvent", name, col, lane, row, doc=doc))
+    def end(self, nid, name, col, lane, row=0, doc="", terminate=False):
+        """An end event; ``terminate`` ends the whole process, withdrawing its other open paths."""
+        body = ["<bpmn:terminateEventDefinition />"] if terminate else []
+        return self._add(Node(nid, "endEvent", name, col, lane, row, doc=doc, body=body))
 
     def gateway(self, nid, name, col, lane, row=0, doc=""):
         return self._add(Node(nid, "exclusiveGateway", name, col, lane, row, doc=doc))

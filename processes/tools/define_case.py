@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .bpmn_builder import Process
 
-CS, GRID, LEADER, MED = "centre_staff", "grid_worker", "leader", "mediator"
+CS, GRID, LEADER = "centre_staff", "grid_worker", "leader"
 
 ARCHIVE_RESOLVED = (
     "{'outcome': 'resolved', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
@@ -25,7 +25,7 @@ def dispute_case() -> Process:
         "dispute_case", "矛盾纠纷案件 Dispute case", [GRID, CS, LEADER], startable=True,
         rows={GRID: 2, CS: 4, LEADER: 3},
         doc="受理登记 → 事项研判 → 制定方案 → 评估分拨 → 实地调查 → 组织调解 → 签订协议 → 司法确认 → "
-            "回访反馈 → 结案存档. Started with empty data (the engine adds case_code and reported_by); "
+            "回访反馈 → 结案存档 (调查, 调解 and 签订协议 happen inside the tier rounds). Started with empty data (the engine adds case_code and reported_by); "
             "the first task is registration. Severity, starting tier and leader ownership come from "
             "the 'triage' table; the tier rounds repeat while the 'escalation' table says retry or "
             "escalate. 一站式受理: a grid patrol report the "
@@ -210,9 +210,9 @@ REJECTED = ("settled_directly = False\nrounds_at_tier = 0\ncase_status = 'handli
 
 def resolution_round() -> Process:
     p = Process(
-        "resolution_round", "化解一轮 Resolution", [MED, CS], rows={CS: 3},
-        doc="The tier rounds until the escalation table closes the case or sends it to litigation; "
-            "then 签订协议 and, if asked, 司法确认. A rejected confirmation goes back to mediation (another "
+        "resolution_round", "化解一轮 Resolution", [CS], rows={CS: 3},
+        doc="The tier rounds until the escalation table closes the case or sends it to litigation "
+            "(the agreement is signed inside them, before 评单 and 核单); then, if asked, 司法确认. A rejected confirmation goes back to mediation (another "
             "round at the current tier, next_action 'retry') or to litigation, as the centre chooses.")
     p.start("start_resolution", "化解", 0, CS)
     p.gateway("gw_direct", "已直接化解?", 0.5, CS)
@@ -220,9 +220,6 @@ def resolution_round() -> Process:
            loop="next_action in ('retry', 'escalate')", loop_max=30,
            doc="One round per tier attempt; the escalation table sets next_action and the next tier.")
     p.gateway("gw_resolved", "化解?", 2, CS)
-    p.user("agreement", "签订协议", 3, MED, "dispute_case/agreement.schema.json",
-           unit="order", assignee="mediator_username",
-           post="case_status = 'agreed'\nconfirmation_result = None")
     p.gateway("gw_jc", "申请司法确认?", 4, CS)
     p.service("jc_request", "申请司法确认", 5, CS, "judicial_confirmation", {
         "action": "'request'", "court": "confirmation_court", "agreement_text": "agreement_summary",
@@ -246,8 +243,7 @@ def resolution_round() -> Process:
     p.flow("gw_direct", "tier_rounds", "分级处置", default=True)
     p.chain("tier_rounds", "gw_resolved")
     p.flow("gw_resolved", "gw_jc_join", "调解不成", condition="next_action == 'litigation'")
-    p.flow("gw_resolved", "agreement", "化解", default=True)
-    p.chain("agreement", "gw_jc")
+    p.flow("gw_resolved", "gw_jc", "化解", default=True)
     p.flow("gw_jc", "jc_request", "申请", condition="request_judicial_confirmation")
     p.flow("gw_jc", "gw_jc_join", "不申请", default=True)
     p.chain("jc_request", "record_confirmation", "jc_record", "gw_confirmed")

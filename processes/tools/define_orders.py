@@ -69,31 +69,38 @@ def dispatch_round() -> Process:
            doc="The responsible unit accepts the order or returns it with a reason.")
     p.timer("accept_overdue", "接单超时", "accept_order", "timeDuration", "acceptance_timeout",
             timer_kind="acceptance_deadline")
-    p.script("accept_timeout", "超时未接单", 7, DEPT,
-             "order_accepted = False\nreturn_reason = '超时未接单 acceptance deadline passed'", row=1)
-    p.gateway("gw_accept_join", "", 8, CS)
-    p.service("record_acceptance", "登记接单/退单", 9, CS, "order_event", {
+    p.service("record_acceptance", "登记接单/退单", 7, CS, "order_event", {
         "order_id": "order_id", "event": "'accepted' if order_accepted else 'returned'",
         "reason": "return_reason",
     }, "acceptance_event")
+    p.script("accept_timeout", "超时未接单", 7, DEPT,
+             "order_accepted = False\nreturn_reason = '超时未接单 acceptance deadline passed'", row=1)
+    p.service("record_accept_timeout", "登记超时未接单", 8, CS, "order_event", {
+        "order_id": "order_id", "event": "'timed_out'", "reason": "return_reason",
+    }, "acceptance_event", row=1)
+    p.gateway("gw_accept_join", "", 9, CS)
     p.end("end_dispatch", "派单结束", 10, CS)
     p.chain("start_dispatch", "begin_dispatch", "gw_redispatch")
     p.flow("gw_redispatch", "gw_redispatch_join", "首次派单", default=True)
     p.flow("gw_redispatch", "choose_unit", "退单改派", condition="dispatch_round > 1")
-    p.chain("choose_unit", "gw_redispatch_join", "dispatch", "accept_order", "gw_accept_join")
-    p.chain("accept_overdue", "accept_timeout", "gw_accept_join")
-    p.chain("gw_accept_join", "record_acceptance", "end_dispatch")
+    p.chain("choose_unit", "gw_redispatch_join", "dispatch", "accept_order", "record_acceptance",
+            "gw_accept_join", "end_dispatch")
+    p.chain("accept_overdue", "accept_timeout", "record_accept_timeout", "gw_accept_join")
     return p
 
 
 def handling_round() -> Process:
     p = Process(
-        "handling_round", "处置评单核单 Handle, review, verify", [MED, CS], rows={CS: 4},
+        "handling_round", "处置评单核单 Handle, review, verify", [MED, DEPT, CS], rows={CS: 5},
         doc="One round of handling an accepted order. Reminders every reminder_interval "
-            "(定时催办), a supervision order when the tier's handling deadline passes (超时督办), and "
-            "the round ends as 'timeout' at the tier's overdue limit; both count from when the case "
-            "reached the tier, not from this round. Writes handling_state: verified | "
-            "unverified | failed | timeout.")
+            "(定时催办); when the tier's handling deadline passes the dispatching centre issues a "
+            "supervision order (超时督办) which the unit answers within supervision_answer_duration, or "
+            "it escalates to the centre above; the round ends as 'timeout' at the tier's overdue limit. "
+            "Both deadlines count from when the case reached the tier, not from this round. The "
+            "dispatching centre reviews (评单, review_duration) and verifies (核单, verify_duration) "
+            "the signed agreement. Every path that ends the round records the order's state, and "
+            "ends the process (terminate), withdrawing an unanswered supervision order. Writes "
+            "handling_state: verified | unverified | failed | timeout.")
     p.start("start_handling", "开始处置", 0, CS)
     p.script("begin_handling", "处置轮次", 1, CS, "verify_round += 1\ncase_status = 'mediating'")
     p.service("assign_mediator", "匹配调解员", 2, CS, "match_mediator", {
@@ -101,13 +108,39 @@ def handling_round() -> Process:
         "preferred_mediator_id": "preferred_mediator_id", "mediation_type": "mediation_type",
     }, "mediator_match", post="mediator_id = mediator_match['mediator_id']\n"
              "mediator_username = mediator_match['username']")
-    p.call("mediation", "处置(调查·调解)", 3, MED, "mediation",
-           doc="实地调查 investigate and 组织调解 mediate, by the assigned mediator.")
+    p.call("mediation", "处置(调查·调解·协议)", 3, MED, "mediation",
+           doc="实地调查 investigate, 组织调解 mediate and 签订协议 sign the agreement, by the assigned "
+               "mediator.")
     p.timer("overdue", "超期", "mediation", "timeDate", TIER_LIMIT, slot=0)
     p.timer("supervise", "超时督办", "mediation", "timeDate", TIER_DUE,
             interrupting=False, slot=1, timer_kind="supervision")
     p.timer("remind", "定时催办", "mediation", "timeCycle", "reminder_cycle", interrupting=False, slot=2,
             timer_kind="reminder")
+    _reminders(p)
+    _supervision(p)
+    p.script("overdue_timeout", "超期未办结", 4, CS, "handling_state = 'timeout'", row=3)
+    p.service("record_timeout", "登记超期", 5, CS, "order_event", {
+        "order_id": "order_id", "event": "'timed_out'", "reason": "'超期未办结 overdue limit passed'",
+    }, "timeout_event", row=3)
+    p.end("end_overdue", "超期结束", 6, CS, row=3, terminate=True)
+    p.gateway("gw_result", "调解成功?", 4, CS)
+    p.script("mediation_failed", "调解不成", 5, MED, "handling_state = 'failed'")
+    p.service("record_failure", "登记调解不成", 6, MED, "order_event", {
+        "order_id": "order_id", "event": "'failed'", "reason": "mediation_notes",
+    }, "failure_event")
+    _review_and_verify(p)
+    p.gateway("gw_handling_join", "", 10, CS)
+    p.end("end_handling", "本轮结束", 11, CS, terminate=True)
+    p.chain("start_handling", "begin_handling", "assign_mediator", "mediation", "gw_result")
+    p.flow("gw_result", "review_order", "达成协议", condition="mediation_result == 'agreed'")
+    p.flow("gw_result", "mediation_failed", "调解不成", default=True)
+    p.chain("mediation_failed", "record_failure", "gw_handling_join")
+    p.chain("set_verified", "gw_handling_join", "end_handling")
+    p.chain("overdue", "overdue_timeout", "record_timeout", "end_overdue")
+    return p
+
+
+def _reminders(p: Process) -> None:
     p.service("log_reminder", "催办登记", 4, CS, "order_event",
               {"order_id": "order_id", "event": "'reminder'", "reason": "''"}, "reminder_event", row=1)
     p.service("send_reminder", "催办通知", 5, CS, "notify", {
@@ -115,49 +148,80 @@ def handling_round() -> Process:
         "subject": "'催办 Reminder ' + case_code", "body": "'请按时办理 Please handle the order in time'",
     }, "reminder_notice", row=1)
     p.end("end_reminder", "已催办", 6, CS, row=1)
-    p.service("log_supervision", "督办单", 4, CS, "order_event",
-              {"order_id": "order_id", "event": "'supervision'", "reason": "'超时督办 overdue'"},
-              "supervision_event", row=2)
+    p.chain("remind", "log_reminder", "send_reminder", "end_reminder")
+
+
+def _supervision(p: Process) -> None:
+    """督办单: issued by the dispatching centre, answered by the unit, escalated when unanswered."""
+    p.service("issue_supervision", "督办单", 4, CS, "supervision_order", {
+        "action": "'issue'", "order_id": "order_id", "reason": "'超时督办 handling deadline passed'",
+        "answer_within": "supervision_answer_duration",
+    }, "supervision", row=2, post="supervision_id = supervision['supervision_id']")
     p.service("send_supervision", "督办通知", 5, CS, "notify", {
         "kind": "'supervision'", "unit_code": "unit_code", "role": "'department'",
         "subject": "'督办单 Supervision order ' + case_code",
-        "body": "'办理期限已过 The handling deadline has passed'",
+        "body": "'办理期限已过，请于 ' + supervision['due'] + ' 前答复办理进展或说明情况 "
+                "The handling deadline has passed: answer with progress or an explanation'",
     }, "supervision_notice", row=2)
-    p.end("end_supervision", "已督办", 6, CS, row=2)
-    p.script("overdue_timeout", "超期未办结", 4, CS, "handling_state = 'timeout'", row=3)
-    p.gateway("gw_result", "调解成功?", 4, CS)
-    p.script("mediation_failed", "调解不成", 5, MED, "handling_state = 'failed'")
+    p.user("answer_supervision", "答复督办", 6, DEPT, "handling_round/answer_supervision.schema.json",
+           unit="order", doc="The receiving unit answers the supervision order: progress or an explanation.")
+    p.timer("supervision_unanswered", "督办逾期未复", "answer_supervision", "timeDuration",
+            "supervision_answer_duration", timer_kind="answer_deadline")
+    p.service("record_supervision_answer", "登记督办答复", 7, DEPT, "supervision_order", {
+        "action": "'answer'", "supervision_id": "supervision_id", "answer_kind": "supervision_answer_kind",
+        "answer": "supervision_answer",
+    }, "supervision_answer_result")
+    p.end("end_supervision", "已答复", 8, DEPT)
+    p.service("escalate_supervision", "督办升级", 7, CS, "supervision_order", {
+        "action": "'escalate'", "supervision_id": "supervision_id",
+    }, "supervision_escalation", row=2)
+    p.service("notify_escalation", "通知上级中心", 8, CS, "notify", {
+        "kind": "'supervision_escalated'", "unit_code": "supervision_escalation['notify_unit_code']",
+        "role": "'centre_staff'", "subject": "'督办单逾期未复 Supervision unanswered ' + case_code",
+        "body": "'责任单位未按期答复督办单 The unit did not answer the supervision order in time'",
+    }, "escalation_notice", row=2)
+    p.end("end_escalated", "已升级督办", 9, CS, row=2)
+    p.chain("supervise", "issue_supervision", "send_supervision", "answer_supervision",
+            "record_supervision_answer", "end_supervision")
+    p.chain("supervision_unanswered", "escalate_supervision", "notify_escalation", "end_escalated")
+
+
+def _review_and_verify(p: Process) -> None:
+    """评单 and 核单 by the dispatching centre, each with a deadline that reminds the centre."""
     p.user("review_order", "评单 Review", 5, CS, "handling_round/review_order.schema.json", unit="dispatcher",
            doc="The dispatching centre evaluates how the unit handled the order.")
+    p.timer("review_overdue", "评单超时", "review_order", "timeDuration", "review_duration",
+            interrupting=False, timer_kind="review_deadline")
     p.service("log_review", "登记评单", 6, CS, "order_event", {
         "order_id": "order_id", "event": "'review'", "reason": "review_comment", "score": "review_score",
     }, "review_event")
     p.user("verify_order", "核单 Verify", 7, CS, "handling_round/verify_order.schema.json", unit="dispatcher",
-           doc="Return visit to the party: is the result real? Not verified sends the order back.")
+           doc="Return visit to the party: is the signed agreement real? Not verified sends the order "
+               "back, or ends it as unverified in the last round.")
+    p.timer("verify_overdue", "核单超时", "verify_order", "timeDuration", "verify_duration",
+            interrupting=False, timer_kind="verification_deadline")
     p.service("log_verification", "登记核单", 8, CS, "order_event", {
         "order_id": "order_id", "event": "'verified' if order_verified else 'not_verified'",
-        "reason": "verify_note",
+        "reason": "verify_note", "last_round": "verify_round >= max_verify_rounds",
     }, "verification_event")
     p.script("set_verified", "核单结论", 9, CS,
              "handling_state = 'verified' if order_verified else 'unverified'")
-    p.gateway("gw_handling_join", "", 10, CS)
-    p.end("end_handling", "本轮结束", 11, CS)
-    p.end("end_overdue", "超期结束", 5, CS, row=3)
-    p.chain("start_handling", "begin_handling", "assign_mediator", "mediation", "gw_result")
-    p.flow("gw_result", "review_order", "达成协议", condition="mediation_result == 'agreed'")
-    p.flow("gw_result", "mediation_failed", "调解不成", default=True)
-    p.chain("review_order", "log_review", "verify_order", "log_verification", "set_verified",
-            "gw_handling_join", "end_handling")
-    p.chain("mediation_failed", "gw_handling_join")
-    p.chain("remind", "log_reminder", "send_reminder", "end_reminder")
-    p.chain("supervise", "log_supervision", "send_supervision", "end_supervision")
-    p.chain("overdue", "overdue_timeout", "end_overdue")
-    return p
+    for timer, col, zh, en in (("review_overdue", 6, "评单", "review"), ("verify_overdue", 8, "核单", "verification")):
+        p.service(f"{timer}_notice", "超时提醒", col, CS, "notify", {
+            "kind": "'stage_overdue'", "unit_code": "dispatcher_unit_code", "role": "'centre_staff'",
+            "subject": f"'{zh}超时 {en.capitalize()} overdue ' + case_code",
+            "body": f"'{zh}期限已过 The {en} deadline has passed'",
+        }, f"{timer}_result", row=4)
+        p.end(f"end_{timer}", "已提醒", col + 1, CS, row=4)
+        p.chain(timer, f"{timer}_notice", f"end_{timer}")
+    p.chain("review_order", "log_review", "verify_order", "log_verification", "set_verified")
 
 
 def mediation() -> Process:
     p = Process("mediation", "调查调解 Investigate and mediate", [MED],
-                doc="实地调查 then 组织调解 by the mediator the centre matched (or the party chose).")
+                doc="实地调查 then 组织调解 by the mediator the centre matched (or the party chose); when "
+                    "the parties agree, the mediator has them sign the agreement (签订协议), so 评单 and "
+                    "核单 look at a signed agreement.")
     p.start("start_mediation", "开始调解", 0, MED)
     p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
            unit="order", assignee="mediator_username",
@@ -168,6 +232,13 @@ def mediation() -> Process:
     p.user("mediate", "组织调解", 2, MED, "mediation/mediate.schema.json", unit="order",
            assignee="mediator_username", post="mediated_by = last_actor",
            doc="Whoever completes it is the mediator who did the work (以案定补 pays them).")
-    p.end("end_mediation", "调解结束", 3, MED)
-    p.chain("start_mediation", "investigate", "mediate", "end_mediation")
+    p.gateway("gw_agreed", "达成协议?", 3, MED)
+    p.user("agreement", "签订协议", 4, MED, "mediation/agreement.schema.json",
+           unit="order", assignee="mediator_username", post="case_status = 'agreed'")
+    p.gateway("gw_agreement_join", "", 5, MED)
+    p.end("end_mediation", "调解结束", 6, MED)
+    p.chain("start_mediation", "investigate", "mediate", "gw_agreed")
+    p.flow("gw_agreed", "agreement", "达成协议", condition="mediation_result == 'agreed'")
+    p.flow("gw_agreed", "gw_agreement_join", "调解不成", default=True)
+    p.chain("agreement", "gw_agreement_join", "end_mediation")
     return p

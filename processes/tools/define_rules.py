@@ -51,7 +51,9 @@ def deadlines() -> Table:
             "the tier (a retry at the same tier does not restart them). handling_duration triggers the "
             "supervision order; overdue_limit ends the round as 'timeout' (escalation). A deadline never "
             "shrinks on escalation: keep each severity's durations non-decreasing up the tiers (the "
-            "diagram also keeps the later of the new tier's deadline and the one the case had).")
+            "diagram also keeps the later of the new tier's deadline and the one the case had). The "
+            "unit answers a supervision order within supervision_answer_duration; review_duration and "
+            "verify_duration are the dispatching centre's time for 评单 and 核单.")
     t.row(["'grid'", "-"], ["1", "'PT24H'", "'PT4H'", "'PT24H'", "1", "1"], "网格即采即办 same day")
     t.row(["'village'", "'ordinary'"], ["2", "'PT24H'", "'PT4H'", "'PT48H'", "2", "2"],
           "一般纠纷村级调，力争当日化解")
@@ -65,7 +67,30 @@ def deadlines() -> Table:
           "复杂矛盾升至县级，一个月时限不缩短")
     t.row(["'county'", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "较大矛盾纠纷20天内办结")
     t.row(["-", "-"], ["24", "'P20D'", "'P3D'", "'P25D'", "2", "2"], "其他层级 any other tier")
+    _stage_deadlines(t)
     return t
+
+
+# The dispatching centre's time for 评单 and 核单, and the unit's time to answer a 督办单, by the
+# (tier, severity) cells of a deadlines row, else by its tier cell: (review, verify, answer).
+STAGE_DEADLINES = {
+    "'grid'": ("'PT24H'", "'PT24H'", "'PT12H'"),
+    ("'village'", "'ordinary'"): ("'PT24H'", "'PT48H'", "'PT12H'"),
+    "'village'": ("'P1D'", "'P2D'", "'P1D'"),
+    "'town'": ("'P1D'", "'P3D'", "'P1D'"),
+    ("'town'", "'complex'"): ("'P3D'", "'P7D'", "'P2D'"),
+    ("'county'", "'major'"): ("'P3D'", "'P7D'", "'P2D'"),
+}
+OTHER_STAGE_DEADLINES = ("'P2D'", "'P5D'", "'P1D'")
+
+
+def _stage_deadlines(t: Table) -> None:
+    """Add the review, verification and supervision-answer columns to every deadlines row."""
+    t.outputs += [("评单时限 Review duration", "review_duration", "string"),
+                  ("核单时限 Verification duration", "verify_duration", "string"),
+                  ("督办答复时限 Supervision answer duration", "supervision_answer_duration", "string")]
+    t.rules = [(ins, [*outs, *STAGE_DEADLINES.get(tuple(ins), STAGE_DEADLINES.get(ins[0], OTHER_STAGE_DEADLINES))],
+                note) for ins, outs, note in t.rules]
 
 
 def case_deadline() -> Table:
@@ -126,12 +151,16 @@ def subsidy() -> Table:
 def follow_up() -> Table:
     t = Table(
         "follow_up", "回访跟踪 Follow-up rule", "FIRST",
-        [("回访评价 Rating", "rating", "string"), ("回访次数 Visit round", "visit_round", "integer")],
+        [("回访评价 Rating", "rating", "string"), ("回访次数 Visit round", "visit_round", "integer"),
+         ("协议已履行 Agreement fulfilled", "agreement_fulfilled", "boolean")],
         [("需跟踪 Follow up", "follow_up_required", "boolean"),
          ("跟踪事由 Reason", "follow_up_reason", "string")],
-        doc="对“基本满意”及以下的，督促责任部门加强跟踪管理，监督协议履行.")
-    t.row(["'满意'", "-"], ["False", "''"], "满意 satisfied")
-    t.row(["? in ('基本满意', '不满意')", "? < 3"],
+        doc="对“基本满意”及以下的，督促责任部门加强跟踪管理，监督协议履行. An agreement not "
+            "fulfilled needs a follow-up whatever the rating.")
+    t.row(["-", "? < 3", "? == False"], ["True", "'协议未履行，请责任单位督促履行 The agreement is not fulfilled'"],
+          "协议未履行 agreement not fulfilled")
+    t.row(["'满意'", "-", "-"], ["False", "''"], "满意 satisfied")
+    t.row(["? in ('基本满意', '不满意')", "? < 3", "-"],
           ["True", "'回访评价为' + rating + '，请责任单位跟踪管理、督促协议履行'"], "跟踪整改 follow up")
-    t.row(["-", "-"], ["False", "'回访次数已满 visits exhausted'"], "回访已满三次 stop after three visits")
+    t.row(["-", "-", "-"], ["False", "'回访次数已满 visits exhausted'"], "回访已满三次 stop after three visits")
     return t

@@ -20,14 +20,22 @@ ESCALATE = ("if next_action == 'escalate':\n    tier_due_floor = tier_due_at\n  
 CONSULT_RESULT = (
     "consult_result = {'planned_unit': consult_unit, 'unit_code': unit_code, 'outcome': order_outcome, "
     "'order_id': order_id, 'dispatcher_unit_code': dispatcher_unit_code, 'mediator_id': mediator_id, "
-    "'mediator_username': mediator_username}"
+    "'mediator_username': mediator_username, 'mediated_by': mediated_by, "
+    "'agreement_summary': agreement_summary, 'request_judicial_confirmation': request_judicial_confirmation, "
+    "'confirmation_court': confirmation_court}"
 )
+# Each department's order starts with no agreement: only the one that settles signs one.
+CONSULT_START = ("order_unit_code = consult_unit\nagreement_summary = None\nrequest_judicial_confirmation = False\n"
+                 "confirmation_court = None")
 # The lead department's order decides the round; its unit and mediator carry the case on.
 LEAD_DECIDES = (
     "lead_result = [r for r in consult_results if r['planned_unit'] == lead_unit_code][0]\n"
     "order_outcome = lead_result['outcome']\nunit_code = lead_result['unit_code']\n"
     "order_id = lead_result['order_id']\ndispatcher_unit_code = lead_result['dispatcher_unit_code']\n"
-    "mediator_id = lead_result['mediator_id']\nmediator_username = lead_result['mediator_username']"
+    "mediator_id = lead_result['mediator_id']\nmediator_username = lead_result['mediator_username']\n"
+    "mediated_by = lead_result['mediated_by']\nagreement_summary = lead_result['agreement_summary']\n"
+    "request_judicial_confirmation = lead_result['request_judicial_confirmation']\n"
+    "confirmation_court = lead_result['confirmation_court']"
 )
 
 
@@ -64,6 +72,10 @@ def tier_round() -> Process:
            post="order_outcome = 'resolved' if grid_resolved else 'failed'",
            doc="The grid worker handles the dispute on the spot, the same day.")
     p.timer("grid_overdue", "当日未办结", "grid_handle", "timeDate", TIER_LIMIT)
+    p.gateway("gw_grid_resolved", "化解?", 6.6, GRID)
+    p.user("grid_agreement", "记录协议", 7.3, GRID, "tier_round/grid_agreement.schema.json", unit="grid",
+           post="case_status = 'agreed'",
+           doc="签订协议 on the spot: the grid worker records what the parties agreed (often orally).")
     p.script("grid_timeout", "网格超时", 7, GRID, "order_outcome = 'timeout'", row=1)
     p.call("five_orders", "五单流转", 5, CS, "five_orders",
            doc="Village, town, county (and any tier added to the tables) work through the five orders.")
@@ -106,7 +118,10 @@ def tier_round() -> Process:
     p.flow("gw_spot_tried", "spot_tried", "已现场处置", condition="spot_attempted")
     p.flow("gw_spot_tried", "locate_grid", "网格处置", default=True)
     p.chain("spot_tried", "gw_tier_join")
-    p.chain("locate_grid", "grid_handle", "gw_tier_join")
+    p.chain("locate_grid", "grid_handle", "gw_grid_resolved")
+    p.flow("gw_grid_resolved", "grid_agreement", "化解", condition="grid_resolved")
+    p.flow("gw_grid_resolved", "gw_tier_join", "未化解", default=True)
+    p.chain("grid_agreement", "gw_tier_join")
     p.chain("grid_overdue", "grid_timeout", "gw_tier_join")
     p.chain("five_orders", "gw_tier_join", "escalation", "gw_county")
     p.chain("case_overdue", "locate_county", "notify_case_overdue", "end_case_overdue")
@@ -129,7 +144,7 @@ def _joint_consultation(p: Process) -> None:
     p.script("begin_joint", "联席会商派单", 4, CS, "consult_results = []", row=1)
     p.call("joint_orders", "联席会商(各部门五单)", 5, CS, "five_orders", row=1,
            each=("consult_units", "consult_unit", "consult_results", "consult_result"),
-           pre="order_unit_code = consult_unit", post=CONSULT_RESULT,
+           pre=CONSULT_START, post=CONSULT_RESULT,
            doc="One order of the five orders to each department of the joint consultation, in parallel.")
     p.script("lead_decides", "牵头部门定论", 6, CS, LEAD_DECIDES, row=1)
     p.chain("begin_joint", "joint_orders", "lead_decides", "gw_tier_join")
@@ -158,8 +173,9 @@ def return_visit_round() -> Process:
     p = Process(
         "return_visit_round", "回访核实 Return visit", [CS, DEPT],
         doc="回访反馈: the centre visits the party. The 'follow_up' table decides from the rating "
-            "whether the responsible unit must follow up (基本满意 or worse), which reopens the case "
-            "until a later visit verifies it.")
+            "and whether the agreement was fulfilled if the responsible unit must follow up (an "
+            "unfulfilled agreement, or 基本满意 or worse), which reopens the case until a later visit "
+            "verifies it.")
     p.start("start_visit", "回访", 0, CS)
     p.script("begin_visit", "回访轮次", 1, CS, "visit_round += 1")
     p.user("return_visit", "回访反馈", 2, CS, "return_visit_round/return_visit.schema.json",

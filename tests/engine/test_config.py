@@ -12,6 +12,8 @@ def test_defaults_and_overrides(tmp_path):
     assert load_settings({}).database_url.startswith("sqlite:///")
     assert load_settings({}).max_json_bytes == 1048576
     assert load_settings({"MEDIATE_MAX_JSON_BYTES": "2048"}).max_json_bytes == 2048
+    assert load_settings({}).notify_sender == "log"
+    assert load_settings({"MEDIATE_NOTIFY_SENDER": " LOG "}).notify_sender == "log"
 
 
 def test_sign_in_limits_and_a_long_key_are_taken():
@@ -27,6 +29,7 @@ def test_sign_in_limits_and_a_long_key_are_taken():
     ({"MEDIATE_SCHEDULER": "maybe"}, "MEDIATE_SCHEDULER"),
     ({"MEDIATE_SWEEP_SECONDS": "-1"}, "MEDIATE_SWEEP_SECONDS"),
     ({"MEDIATE_PAGE_SIZE": "ten"}, "MEDIATE_PAGE_SIZE"),
+    ({"MEDIATE_NOTIFY_SENDER": "carrier-pigeon"}, "MEDIATE_NOTIFY_SENDER"),
     ({"MEDIATE_MAX_JSON_BYTES": "0"}, "MEDIATE_MAX_JSON_BYTES"),
     ({"MEDIATE_DATABASE_URL": "mysql://x"}, "MEDIATE_DATABASE_URL"),
     ({"MEDIATE_FORMS_DIR": "/no/such/dir"}, "MEDIATE_FORMS_DIR"),

@@ -16,7 +16,8 @@ from handlers.errors import HandlerError
 
 # Handlers run on a bare schema, without the engine: the models they see and a small county.
 MODELS = SimpleNamespace(**{m.__name__: m for m in (models.Case, models.OrgUnit, models.User,
-                                                     *ledger.LEDGER_MODELS)})
+                                                     *ledger.LEDGER_MODELS)},
+                         ORDER_OPEN_STATES=ledger.ORDER_OPEN_STATES, ORDER_FINAL_STATES=ledger.ORDER_FINAL_STATES)
 
 
 def _unit(session, uid, code, name, kind, parent=None):

@@ -62,11 +62,50 @@ def test_events_update_the_order_once_per_task(ctx, db):
     for task in ("r1", "r1", "r2"):
         result = order_event.handle({"order_id": order_id, "event": "reminder"}, ctx(task))
     assert result["reminders"] == 2
-    order_event.handle({"order_id": order_id, "event": "returned", "reason": "不属管辖"}, ctx("ret"))
+    order_event.handle({"order_id": order_id, "event": "accepted"}, ctx("acc"))
     order_event.handle({"order_id": order_id, "event": "review", "reason": "好", "score": 4}, ctx("rev"))
     order = db.session.get(ledger.Order, order_id)
-    assert (order.return_reason, order.review_score, order.status) == ("不属管辖", 4, "handled")
+    assert (order.review_score, order.status, order.closed_at) == (4, "handled", None)
     assert db.session.scalar(select(func.count()).select_from(ledger.OrderEvent)) == 4
+
+
+def _order(ctx, *events, key="d"):
+    order_id = dispatch_order.handle(PARAMS, ctx(key))["order_id"]
+    for n, (event, extra) in enumerate(events):
+        order_event.handle({"order_id": order_id, "event": event} | extra, ctx(f"{key}-e{n}"))
+    return ctx().session.get(ledger.Order, order_id)
+
+
+@pytest.mark.parametrize("events, status", [
+    ([("returned", {"reason": "不属管辖"})], "returned"),
+    ([("timed_out", {"reason": "超时未接单"})], "timed_out"),
+    ([("accepted", {}), ("timed_out", {"reason": "超期"})], "timed_out"),
+    ([("accepted", {}), ("failed", {"reason": "调解不成"})], "failed"),
+    ([("accepted", {}), ("review", {"score": 5}), ("verified", {})], "resolved"),
+    ([("accepted", {}), ("review", {"score": 2}), ("not_verified", {"last_round": True})], "unverified"),
+])
+def test_every_ending_event_closes_the_order_in_a_final_state(ctx, events, status):
+    order = _order(ctx, *events)
+    assert order.status == status and status in ledger.ORDER_FINAL_STATES
+    assert order.closed_at == NOW
+
+
+def test_an_order_not_verified_before_the_last_round_goes_back_to_the_unit_open(ctx):
+    order = _order(ctx, ("accepted", {}), ("review", {"score": 2}), ("not_verified", {"last_round": False}))
+    assert (order.status, order.verified, order.closed_at) == ("not_verified", False, None)
+    assert order.status in ledger.ORDER_OPEN_STATES
+
+
+def test_only_an_acceptance_timeout_keeps_the_reason_for_the_redispatch(ctx):
+    assert _order(ctx, ("timed_out", {"reason": "超时未接单"})).return_reason == "超时未接单"
+    assert _order(ctx, ("accepted", {}), ("timed_out", {"reason": "超期"}), key="d2").return_reason is None
+
+
+def test_a_closed_order_refuses_further_events(ctx):
+    order = _order(ctx, ("returned", {"reason": "不属管辖"}))
+    with raises_code("order_closed"):
+        order_event.handle({"order_id": order.id, "event": "accepted"}, ctx("late"))
+    assert order.status == "returned"
 
 
 def test_events_refuse_unknown_kinds_and_other_cases_orders(ctx, db):
@@ -75,3 +114,12 @@ def test_events_refuse_unknown_kinds_and_other_cases_orders(ctx, db):
         order_event.handle({"order_id": order_id, "event": "explode"}, ctx("x"))
     with raises_code("order_not_found"):
         order_event.handle({"order_id": order_id, "event": "reminder"}, ctx("y", case=db.other))
+
+
+def test_every_event_kind_and_state_fits_its_column():
+    """SQLite does not check string lengths; PostgreSQL does."""
+    kinds = {*order_event.EVENTS, "supervision_answered", "escalated", "withdrawn"}
+    assert max(map(len, kinds)) <= ledger.OrderEvent.kind.type.length
+    states = ledger.ORDER_OPEN_STATES + ledger.ORDER_FINAL_STATES
+    assert max(map(len, states)) <= ledger.Order.status.type.length
+    assert max(map(len, ledger.SUPERVISION_STATES)) <= ledger.Supervision.status.type.length

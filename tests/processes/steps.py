@@ -49,9 +49,17 @@ def accept(run, accepted=True, reason=""):
     return run.complete("accept_order", order_accepted=accepted, return_reason=reason)
 
 
-def mediate(run, result="agreed"):
+def mediate(run, result="agreed", confirm=False):
+    """Investigate and mediate; when the parties agree the mediator has them sign the agreement."""
     run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
-    return run.complete("mediate", mediation_result=result, sessions=1, mediation_notes="")
+    run.complete("mediate", mediation_result=result, sessions=1, mediation_notes="")
+    return agreement(run, confirm) if result == "agreed" else run
+
+
+def grid_handle(run, resolved=True, confirm=False):
+    """The grid worker handles the dispute on the spot and records what the parties agreed."""
+    run.complete("grid_handle", grid_resolved=resolved, handling_notes="当场疏通")
+    return agreement(run, confirm, task="grid_agreement") if resolved else run
 
 
 def review_and_verify(run, verified=True):
@@ -60,16 +68,16 @@ def review_and_verify(run, verified=True):
                         verify_note="当事人确认" if verified else "当事人称未落实")
 
 
-def agreement(run, confirm=False):
+def agreement(run, confirm=False, task="agreement"):
     data = {"agreement_summary": "被申请人三日内疏通排水沟", "agreement_form": "书面协议",
             "performance_deadline": "2031-03-10", "request_judicial_confirmation": confirm}
     if confirm:
         data["confirmation_court"] = "陆丰市人民法院"
-    return run.complete("agreement", **data)
+    return run.complete(task, **data)
 
 
-def return_visit(run, rating="满意"):
-    return run.complete("return_visit", rating=rating, visit_method="电话", agreement_fulfilled=rating == "满意",
+def return_visit(run, rating="满意", fulfilled=True):
+    return run.complete("return_visit", rating=rating, visit_method="电话", agreement_fulfilled=fulfilled,
                         visit_notes="")
 
 

@@ -26,9 +26,8 @@ def _village_case_agreed(run, confirm=True):
     steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
     steps.route(run)
     steps.accept(run)
-    steps.mediate(run)
-    steps.review_and_verify(run)
-    return steps.agreement(run, confirm=confirm)
+    steps.mediate(run, confirm=confirm)  # the agreement is signed before 评单 and 核单
+    return steps.review_and_verify(run)
 
 
 def test_a_rejected_confirmation_goes_back_to_mediation_at_the_same_tier(run_case):
@@ -50,9 +49,8 @@ def test_a_rejected_confirmation_goes_back_to_mediation_at_the_same_tier(run_cas
     supervise = run.session.scalar(select(Timer.due_at).where(
         Timer.case_id == run.case_id, Timer.spec_id == "supervise", Timer.state == "waiting"))
     assert supervise == answered + timedelta(hours=24)  # the village's day counts from the court's answer
-    steps.mediate(run)
+    steps.mediate(run, confirm=False)
     steps.review_and_verify(run)
-    steps.agreement(run, confirm=False)
     steps.return_visit(run)
     assert run.done
     assert run.path().count("agreement") == 2 and run.path().count("mediate") == 2
@@ -101,8 +99,8 @@ def test_the_subsidy_goes_to_the_mediator_who_mediated(run_case):
     _hand_over(run, "mediate", "town_mediator")  # the town centre gives the mediation to the town mediator
     run.complete("mediate", mediation_result="agreed", sessions=1, mediation_notes="")
     assert run.worked[-1] == ("mediate", "town_mediator")
-    steps.review_and_verify(run)
     steps.agreement(run)
+    steps.review_and_verify(run)
     steps.return_visit(run)
     assert run.done
     subsidy = run.session.scalars(select(ledger.SubsidyRecord)).one()
@@ -122,8 +120,8 @@ def test_no_subsidy_when_whoever_mediated_is_not_in_the_pool(run_case):
     run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
     _hand_over(run, "mediate", "xinyuan_mediator")
     run.complete("mediate", mediation_result="agreed", sessions=1, mediation_notes="")
-    steps.review_and_verify(run)
     steps.agreement(run)
+    steps.review_and_verify(run)
     steps.return_visit(run)
     assert run.done
     assert run.session.scalars(select(ledger.SubsidyRecord)).all() == []

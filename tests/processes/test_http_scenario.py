@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from api import scheduler
 from api.extensions import db
-from engine import case_codes, demo
+from engine import case_codes, clock, demo, sweep
 from engine.models import AuditEvent, Order
 
 from . import steps
@@ -54,12 +55,12 @@ def test_village_case_from_window_to_closed_over_http(app, http):
           {"site_visit_date": "2025-03-03", "findings": "双方各执一词", "parties_interviewed": 2})
     _work(http, "village_mediator", code, "mediate", {"mediation_result": "agreed", "sessions": 1,
                                                       "mediation_notes": ""})
-    _work(http, "town_staff", code, "review_order", {"review_score": 5, "review_comment": "处置及时"})
-    _work(http, "town_staff", code, "verify_order", {"order_verified": True, "verify_method": "电话",
-                                                     "verify_note": "当事人确认"})
     _work(http, "village_mediator", code, "agreement", {
         "agreement_summary": "被申请人三日内还款", "agreement_form": "书面协议",
         "performance_deadline": "2025-03-10", "request_judicial_confirmation": False})
+    _work(http, "town_staff", code, "review_order", {"review_score": 5, "review_comment": "处置及时"})
+    _work(http, "town_staff", code, "verify_order", {"order_verified": True, "verify_method": "电话",
+                                                     "verify_note": "当事人确认"})
     case = _work(http, "town_staff", code, "return_visit", {"rating": "满意", "visit_method": "电话",
                                                             "agreement_fulfilled": True, "visit_notes": ""})
     assert case["status"] == "closed" and case["open_tasks"] == []
@@ -70,7 +71,7 @@ def test_village_case_from_window_to_closed_over_http(app, http):
     assert {"service_called", "case_moved", "task_claimed"} <= set(kinds)
     with app.app_context():
         orders = db.session.scalars(select(Order)).all()
-        assert [(o.to_unit.code, o.status) for o in orders] == [(demo.VILLAGE_1, "verified")]
+        assert [(o.to_unit.code, o.status) for o in orders] == [(demo.VILLAGE_1, "resolved")]
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "incident")) is None
 
 
@@ -93,6 +94,10 @@ def test_order_ledger_over_http(http):
     items = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
     assert [(o["to_unit"]["code"], o["status"], o["return_reason"]) for o in items] == [
         (demo.VILLAGE_1, "returned", "不属本村")]
+    # The dispatching centre (the town above the village) is on the order; a returned order is closed.
+    assert (items[0]["dispatcher"]["code"], items[0]["dispatcher"]["kind"]) == (demo.TOWN_1, "town")
+    assert (items[0]["closed"], items[0]["overdue"], items[0]["supervision_orders"]) == (True, False, [])
+    assert items[0]["closed_at"] is not None
     assert [e["kind"] for e in items[0]["events"]] == ["returned"]
     listing = http("town_staff", "GET", f"/api/v1/orders?unit={demo.VILLAGE_1}").json["items"]
     assert [o["id"] for o in listing] == [items[0]["id"]]
@@ -110,3 +115,32 @@ def test_only_the_dispute_case_is_opened_as_a_case_the_sub_processes_are_not(app
         assert res.json["error"]["fields"] == {"process_id": "not a startable process"}
         assert f"'{process_id}'" in res.json["error"]["message"]
     assert http("town_staff", "GET", "/api/v1/cases").json["items"] == []
+
+
+def test_supervision_order_and_its_notification_over_http(app, http):
+    code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
+    code = _work(http, "town_staff", code, "register", REGISTER)["code"]
+    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
+    _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
+    _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
+                                              "preferred_mediator_id": None})
+    _work(http, "village_mediator", code, "accept_order", {"order_accepted": True, "return_reason": ""})
+    later = clock.now() + timedelta(hours=24, minutes=1)  # village, ordinary: the handling deadline passed
+    with app.app_context(), clock.frozen_at(later):
+        assert sweep.sweep_all(db.session).failed == 0
+    scheduler.deliver_job(app)
+
+    (order,) = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
+    (supervision,) = order["supervision_orders"]
+    assert (supervision["status"], supervision["from_unit"]["code"], supervision["to_unit"]["code"]) == (
+        "open", demo.TOWN_1, demo.VILLAGE_1)
+    assert (order["status"], order["closed"], order["supervisions"]) == ("accepted", False, 1)
+    notes = http("village_mediator", "GET", "/api/v1/notifications?unread=true").json["items"]
+    assert "supervision" in [n["kind"] for n in notes]
+
+    _work(http, "village_mediator", code, "answer_supervision",
+          {"supervision_answer_kind": "进展", "supervision_answer": "已约双方明日到村委会调解"})
+    (order,) = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
+    answered = order["supervision_orders"][0]
+    assert (answered["status"], answered["answer_kind"], answered["answered_by"]) == ("answered", "进展",
+                                                                                      "village_mediator")

@@ -176,7 +176,10 @@ def _department_handles(run, unit, result, accepted=False):
                        findings="现场查看", parties_interviewed=2)
     run.complete_where("mediate", "order_unit_code", unit, mediation_result=result, sessions=1,
                        mediation_notes="")
-    if result == "agreed":
+    if result == "agreed":  # the agreement is signed before 评单 and 核单
+        run.complete_where("agreement", "order_unit_code", unit, agreement_summary="拆除违建、赔偿损失",
+                           agreement_form="书面协议", performance_deadline="2031-03-20",
+                           request_judicial_confirmation=False)
         run.complete_where("review_order", "order_unit_code", unit, review_score=5, review_comment="配合到位")
         run.complete_where("verify_order", "order_unit_code", unit, order_verified=True, verify_method="电话",
                            verify_note="当事人确认")
@@ -191,13 +194,13 @@ def test_joint_consultation_sends_each_department_an_order_and_the_lead_decides(
     _department_handles(run, POLICE, "failed")  # a department that cannot settle does not decide
     assert run.ready() == ["accept_order"]
     _department_handles(run, HOUSING, "agreed")
-    assert run.ready() == ["agreement"]
+    assert run.ready() == ["return_visit"]
     assert run.value("order_outcome") == "resolved" and run.value("unit_code") == HOUSING
     assert {r["planned_unit"]: r["outcome"] for r in run.value("consult_results")} == {
         POLICE: "failed", HOUSING: "resolved"}
     lead_order = next(o for o in _orders(run) if o.to_unit.code == HOUSING)
     assert run.value("order_id") == lead_order.id
-    steps.agreement(run)
+    assert run.value("agreement_summary") == "拆除违建、赔偿损失"  # the lead's agreement is the case's
     steps.return_visit(run)
     assert run.done and run.path().count("escalation") == 1
 
@@ -226,11 +229,11 @@ def test_a_department_that_does_not_accept_in_time_is_replaced_the_others_keep_t
     assert sorted(run.ready()) == ["choose_unit", "investigate"]
     run.complete_where("choose_unit", "order_unit_code", HOUSING, target_unit_code=COURT, redispatch_note="改由法院参加")
     assert [(o.to_unit.code, o.status) for o in _orders(run)] == [
-        (POLICE, "accepted"), (HOUSING, "returned"), (COURT, "dispatched")]
+        (POLICE, "accepted"), (HOUSING, "timed_out"), (COURT, "dispatched")]
     _department_handles(run, POLICE, "agreed", accepted=True)
     assert run.ready() == ["accept_order"]
     _department_handles(run, HOUSING, "failed")
-    assert run.ready() == ["agreement"]  # the lead settled it
+    assert run.ready() == ["return_visit"]  # the lead settled it
     assert {r["planned_unit"]: (r["unit_code"], r["outcome"]) for r in run.value("consult_results")} == {
         POLICE: (POLICE, "resolved"), HOUSING: (COURT, "failed")}
 

@@ -71,21 +71,31 @@ TRIAGE = [
 ]
 
 
-def deadlines_out(acceptance_hours, handling, reminder, overdue, dispatch_rounds, verify_rounds) -> dict:
+def deadlines_out(acceptance_hours, handling, reminder, overdue, dispatch_rounds, verify_rounds,
+                  stages=("P2D", "P5D", "P1D")) -> dict:
+    review, verify, answer = stages
     return dict(acceptance_hours=acceptance_hours, handling_duration=handling, reminder_interval=reminder,
-                overdue_limit=overdue, max_dispatch_rounds=dispatch_rounds, max_verify_rounds=verify_rounds)
+                overdue_limit=overdue, max_dispatch_rounds=dispatch_rounds, max_verify_rounds=verify_rounds,
+                review_duration=review, verify_duration=verify, supervision_answer_duration=answer)
 
 
 TWENTY_DAYS = deadlines_out(24, "P20D", "P3D", "P25D", 2, 2)
+VILLAGE = ("P1D", "P2D", "P1D")
 DEADLINES = [
-    ("deadlines_r1", dict(tier="grid", severity="major"), deadlines_out(1, "PT24H", "PT4H", "PT24H", 1, 1)),
-    ("deadlines_r2", dict(tier="village", severity="ordinary"), deadlines_out(2, "PT24H", "PT4H", "PT48H", 2, 2)),
-    ("deadlines_r3", dict(tier="village", severity="complex"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2)),
-    ("deadlines_r3", dict(tier="village", severity="major"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2)),
-    ("deadlines_r4", dict(tier="town", severity="ordinary"), deadlines_out(8, "P3D", "P1D", "P5D", 2, 2)),
-    ("deadlines_r5", dict(tier="town", severity="complex"), deadlines_out(24, "P30D", "P7D", "P40D", 2, 2)),
-    ("deadlines_r6", dict(tier="town", severity="major"), TWENTY_DAYS),
-    ("deadlines_r7", dict(tier="county", severity="major"), deadlines_out(24, "P90D", "P7D", "P100D", 3, 3)),
+    ("deadlines_r1", dict(tier="grid", severity="major"),
+     deadlines_out(1, "PT24H", "PT4H", "PT24H", 1, 1, ("PT24H", "PT24H", "PT12H"))),
+    ("deadlines_r2", dict(tier="village", severity="ordinary"),
+     deadlines_out(2, "PT24H", "PT4H", "PT48H", 2, 2, ("PT24H", "PT48H", "PT12H"))),
+    ("deadlines_r3", dict(tier="village", severity="complex"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2, VILLAGE)),
+    ("deadlines_r3", dict(tier="village", severity="major"), deadlines_out(4, "P3D", "PT12H", "P5D", 2, 2, VILLAGE)),
+    ("deadlines_r4", dict(tier="town", severity="ordinary"),
+     deadlines_out(8, "P3D", "P1D", "P5D", 2, 2, ("P1D", "P3D", "P1D"))),
+    ("deadlines_r5", dict(tier="town", severity="complex"),
+     deadlines_out(24, "P30D", "P7D", "P40D", 2, 2, ("P3D", "P7D", "P2D"))),
+    ("deadlines_r6", dict(tier="town", severity="major"), deadlines_out(24, "P20D", "P3D", "P25D", 2, 2,
+                                                                        ("P1D", "P3D", "P1D"))),
+    ("deadlines_r7", dict(tier="county", severity="major"),
+     deadlines_out(24, "P90D", "P7D", "P100D", 3, 3, ("P3D", "P7D", "P2D"))),
     ("deadlines_r8", dict(tier="county", severity="complex"), deadlines_out(24, "P30D", "P7D", "P40D", 2, 2)),
     ("deadlines_r9", dict(tier="county", severity="ordinary"), TWENTY_DAYS),
     ("deadlines_r10", dict(tier="city", severity="major"), TWENTY_DAYS),
@@ -117,15 +127,21 @@ ESCALATION = [
 ]
 
 FOLLOW_UP_REASON = "回访评价为{}，请责任单位跟踪管理、督促协议履行"
+NOT_FULFILLED = dict(follow_up_required=True, follow_up_reason="协议未履行，请责任单位督促履行 The agreement is not fulfilled")
 FOLLOW_UP = [
-    ("follow_up_r1", dict(rating="满意", visit_round=5), dict(follow_up_required=False, follow_up_reason="")),
-    ("follow_up_r2", dict(rating="基本满意", visit_round=1),
+    ("follow_up_r1", dict(rating="满意", visit_round=2, agreement_fulfilled=False), NOT_FULFILLED),
+    ("follow_up_r1", dict(rating="不满意", visit_round=1, agreement_fulfilled=False), NOT_FULFILLED),
+    ("follow_up_r2", dict(rating="满意", visit_round=5, agreement_fulfilled=True),
+     dict(follow_up_required=False, follow_up_reason="")),
+    ("follow_up_r2", dict(rating="满意", visit_round=3, agreement_fulfilled=False),
+     dict(follow_up_required=False, follow_up_reason="")),
+    ("follow_up_r3", dict(rating="基本满意", visit_round=1, agreement_fulfilled=True),
      dict(follow_up_required=True, follow_up_reason=FOLLOW_UP_REASON.format("基本满意"))),
-    ("follow_up_r2", dict(rating="不满意", visit_round=2),
+    ("follow_up_r3", dict(rating="不满意", visit_round=2, agreement_fulfilled=True),
      dict(follow_up_required=True, follow_up_reason=FOLLOW_UP_REASON.format("不满意"))),
-    ("follow_up_r3", dict(rating="不满意", visit_round=3),
+    ("follow_up_r4", dict(rating="不满意", visit_round=3, agreement_fulfilled=False),
      dict(follow_up_required=False, follow_up_reason="回访次数已满 visits exhausted")),
-    ("follow_up_r3", dict(rating="未回访", visit_round=1),
+    ("follow_up_r4", dict(rating="未回访", visit_round=1, agreement_fulfilled=True),
      dict(follow_up_required=False, follow_up_reason="回访次数已满 visits exhausted")),
 ]
 

@@ -38,7 +38,6 @@ def test_a_grid_report_climbs_every_tier_and_each_task_finds_its_people(run_case
     steps.accept(run)
     steps.mediate(run, "agreed")
     steps.review_and_verify(run)
-    steps.agreement(run)
     steps.return_visit(run, "不满意")
     steps.follow_up(run)
     steps.return_visit(run)
