@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import expressions, privacy
+from . import expressions, privacy, references
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -115,7 +115,7 @@ def _user_task(task_spec, find_form) -> Iterator[str]:
     except SchemaError as err:
         yield f"form {path!r} is not a valid JSON Schema: {err.message}"
         return
-    for problem in privacy.schema_problems(schema):
+    for problem in privacy.schema_problems(schema) + references.schema_problems(schema):
         yield f"form {path!r}: {problem}"
 
 

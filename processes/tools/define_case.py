@@ -13,7 +13,7 @@ ARCHIVE_RESOLVED = (
 )
 ARCHIVE_LITIGATION = (
     "{'outcome': 'litigation', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
-    "'route': litigation_route, 'court': court_name}"
+    "'route': litigation_route, 'court': court_code}"
 )
 
 
@@ -95,7 +95,7 @@ def _closing(p: Process) -> None:
            post="case_status = 'agreed'")
     p.gateway("gw_jc", "申请司法确认?", 12, CS)
     p.service("jc_request", "申请司法确认", 13, CS, "judicial_confirmation", {
-        "action": "'request'", "court": "confirmation_court", "agreement_text": "agreement_summary",
+        "action": "'request'", "court": "confirmation_court_code", "agreement_text": "agreement_summary",
     }, "jc_request_result", row=1, post="jc_id = jc_request_result['confirmation_id']")
     p.user("record_confirmation", "登记确认结果", 14, CS,
            "dispute_case/record_confirmation.schema.json", row=1,

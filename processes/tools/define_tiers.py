@@ -59,7 +59,7 @@ def leader_ownership() -> Process:
         "subject": "'领导包案 Case ownership ' + case_code", "body": "summary",
     }, "leader_notice")
     p.user("accept_ownership", "受领包案", 2, LEADER, "leader_ownership/accept_ownership.schema.json",
-           unit="county", post="leader_username = last_actor")
+           unit="county", post="leader_username = owning_leader")
     p.user("file_plan", "组建专班·制定方案", 3, LEADER, "leader_ownership/file_plan.schema.json",
            unit="county", assignee="leader_username", post="case_status = 'leader_owned'")
     p.end("end_ownership", "包案落实", 4, LEADER)

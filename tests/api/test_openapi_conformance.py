@@ -86,7 +86,7 @@ REGISTER = {"intake_channel": "窗口", "dispute_type": "合同债务", "summary
             "parties": [{"name": "张三", "role": "申请人", "phone": "13800138000"},
                         {"name": "李四", "role": "被申请人", "phone": "0660-8812345"}],
             "party_count": 2, "amount": 2000, "risk_flags": [], "county_code": demo.COUNTY,
-            "location_unit_code": demo.VILLAGE_1}
+            "location_unit_code": demo.GRID_1}
 
 
 @pytest.mark.parametrize("username", ["admin", "grid_worker"])

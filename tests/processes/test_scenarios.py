@@ -76,7 +76,7 @@ def test_grid_that_runs_out_of_the_day_escalates_to_the_village(run_case):
 
 def test_village_fails_and_the_town_resolves(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     assert run.value("start_tier") == "village"
     steps.route(run)
     assert run.offered_to("accept_order") == ("department", steps.VILLAGE, "village_mediator")
@@ -99,7 +99,7 @@ def test_village_fails_and_the_town_resolves(run_case):
 
 def test_returned_order_is_redispatched_to_another_unit(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run, accepted=False, reason="不属本村管辖")
     assert run.ready() == ["choose_unit"]
@@ -117,7 +117,7 @@ def test_returned_order_is_redispatched_to_another_unit(run_case):
 
 def test_unaccepted_order_times_out_and_is_redispatched(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     run.advance(hours=1)
     assert run.fired() == [] and run.ready() == ["accept_order"]
@@ -129,7 +129,7 @@ def test_unaccepted_order_times_out_and_is_redispatched(run_case):
 
 def test_reminders_then_supervision_then_timeout_escalates(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     run.advance(minutes=1)  # timers fire once their time has passed
@@ -156,7 +156,7 @@ def test_reminders_then_supervision_then_timeout_escalates(run_case):
 
 def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run)
@@ -174,13 +174,13 @@ def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
 def _major_intake(run):
     steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议", party_count=35,
                    amount=3000000, risk_flags=["群体性"], intake_channel="领导接访",
-                   location_unit_code=steps.VILLAGE)
+                   location_unit_code=steps.GRID)
     steps.assess(run)
     assert run.value("leader_required") is True
     assert run.ready() == ["accept_ownership"]
     assert run.offered_to("accept_ownership") == ("leader", TOWN, "leader")
-    run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)
-    run.complete("file_plan", special_team=[{"name": "刘科长", "unit": "自然资源局", "duty": "政策解释"}],
+    run.complete("accept_ownership", owning_leader="leader", leader_position="市委副书记", accepted=True)
+    run.complete("file_plan", special_team=[{"name": "刘科长", "unit_code": f"{COUNTY}-ZJ", "duty": "政策解释"}],
                  plan="逐户走访、公开补偿标准", target_date="2031-06-01")
     steps.route(run)
     return run
@@ -215,7 +215,7 @@ def test_failure_at_the_top_tier_goes_to_litigation(run_case):
     steps.accept(run)
     steps.mediate(run, "failed")
     assert run.ready() == ["litigation_handoff"]
-    run.complete("litigation_handoff", litigation_route="速裁法庭", court_name="陆丰市人民法院",
+    run.complete("litigation_handoff", litigation_route="速裁法庭", court_code=f"{COUNTY}-FY",
                  handoff_date="2031-03-10")
     assert run.done and run.value("case_status") == "litigation"
     assert "agreement" not in run.path()
@@ -231,7 +231,7 @@ def test_agreement_gets_judicial_confirmation(run_case):
     steps.agreement(run, confirm=True)
     assert run.ready() == ["record_confirmation"]
     request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
-    assert (request.status, request.court) == ("requested", "陆丰市人民法院")
+    assert (request.status, request.court) == ("requested", steps.COURT)
     run.complete("record_confirmation", confirmation_result="confirmed", ruling_no="(2031)粤1581民特1号",
                  decided_on="2031-03-05")
     assert request.status == "confirmed" and request.ruling_no == "(2031)粤1581民特1号"
