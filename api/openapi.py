@@ -43,6 +43,12 @@ OPERATIONS = [
      "TimerOut[]", 200, [403, 404]),
     ("post", "/timers/recalc", "Re-derive waiting timers from the current rules (admin)", "RecalcIn", None,
      "RecalcOut", 200, [403, 404]),
+    ("get", "/units", "Units of the caller's county, for a form's unit references (by code)", None, "UnitQuery",
+     "UnitLookupOut[]", 200, [404]),
+    ("get", "/mediators", "The county's mediator pool with open workloads, for mediator references (by id)",
+     None, "MediatorQuery", "MediatorOut[]", 200, []),
+    ("get", "/users", "Users of the caller's county (no password hashes), for user references (by username)",
+     None, "UserQuery", "UserOut[]", 200, [404]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

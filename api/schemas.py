@@ -6,7 +6,8 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from engine.models import INTEGER_MAX, TIMER_KINDS
+from engine.models import INTEGER_MAX, ROLES, TIMER_KINDS, UNIT_KINDS
+from engine.references import TIERS
 from engine.tasks import SCOPES
 
 
@@ -279,3 +280,52 @@ class OrderOut(Schema):
     verified_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     events = fields.List(fields.Nested(OrderEventOut))
+
+
+class UnitQuery(PageIn):
+    kind = fields.String(validate=validate.OneOf(UNIT_KINDS))
+    parent = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "a unit's code: its children"})
+    text = fields.String(validate=validate.Length(max=100), metadata={"description": "part of the name or code"})
+
+
+class UnitLookupOut(UnitOut):
+    parent = fields.Function(lambda u: u.parent.code if u.parent else None, allow_none=True)
+
+
+class MediatorQuery(PageIn):
+    tier = fields.String(validate=validate.OneOf(TIERS))
+    specialty = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "a dispute type"})
+    mediation_type = fields.String(validate=validate.Length(min=1, max=20))
+    gold = fields.Boolean()
+    username = fields.String(validate=validate.Length(min=1, max=80), metadata={
+        "description": "the mediator linked to this user"})
+    text = fields.String(validate=validate.Length(max=100), metadata={"description": "part of the name"})
+    include_inactive = fields.Boolean(load_default=False)
+
+
+class MediatorOut(Schema):
+    id = fields.Integer(metadata={"description": "what a form's mediator reference holds"})
+    name = fields.String()
+    tier = fields.String()
+    unit = fields.Nested(UnitOut, attribute="org_unit")
+    specialties = fields.List(fields.String())
+    mediation_type = fields.String()
+    gold = fields.Boolean(metadata={"description": "金牌调解员 gold title"})
+    username = fields.Function(lambda m: m.user.username if m.user else None, allow_none=True)
+    active_load = fields.Integer(metadata={"description": "cases the mediator is working now"})
+    active = fields.Boolean()
+
+
+class UserQuery(PageIn):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    unit = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "a unit's code: its users"})
+    text = fields.String(validate=validate.Length(max=100), metadata={"description": "part of the username or name"})
+    include_inactive = fields.Boolean(load_default=False)
+
+
+class UserOut(Schema):
+    username = fields.String(metadata={"description": "what a form's user reference holds"})
+    display_name = fields.String()
+    role = fields.String()
+    unit = fields.Nested(UnitOut, attribute="org_unit")
+    active = fields.Boolean()
