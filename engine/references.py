@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import form_messages
-from .models import ROLES, UNIT_KINDS, Mediator, OrgUnit, User
+from .models import INTEGER_MAX, ROLES, UNIT_KINDS, Mediator, OrgUnit, User
 
 KEYWORD = "x-ref"
 TIERS = tuple(k for k in UNIT_KINDS if k != "department")
@@ -229,6 +229,10 @@ _LOOKUP = {
 }
 
 
+def _out_of_range(value) -> bool:
+    return isinstance(value, int) and not 0 < value <= INTEGER_MAX
+
+
 def problems(session: Session, refs: list[Ref], data: dict, case_unit: OrgUnit, *,
              skip: frozenset[str] | set[str] = frozenset(), prefix: str = "") -> dict[str, str]:
     """A message per field whose reference names no allowed row (fields in ``skip`` are not checked)."""
@@ -239,9 +243,10 @@ def problems(session: Session, refs: list[Ref], data: dict, case_unit: OrgUnit, 
     county = county_of(session, case_unit)
     rows = {}
     for kind, (model, column, _) in _LOOKUP.items():
-        wanted = {value for ref, _, value in found if ref.kind == kind}
-        if wanted:
-            rows[kind] = {getattr(r, column.key): r for r in session.scalars(select(model).where(column.in_(wanted)))}
+        # An id past the column's range names no row (and PostgreSQL would refuse to compare it).
+        wanted = {value for ref, _, value in found if ref.kind == kind and not _out_of_range(value)}
+        found_rows = session.scalars(select(model).where(column.in_(wanted))) if wanted else []
+        rows[kind] = {getattr(r, column.key): r for r in found_rows}
     out = {}
     for ref, path, value in found:
         check = _LOOKUP[ref.kind][2]

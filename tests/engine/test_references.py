@@ -106,8 +106,9 @@ def test_units_unknown_of_the_wrong_kind_or_in_another_county(session, org):
 
 def test_mediators_unknown_inactive_elsewhere_or_not_matching(session, org):
     _, _, mediators = org
-    assert _check(session, org, mediator=99999) == {
-        "mediator": "调解员:找不到编号为 99999 的调解员 Mediator: no mediator has the id 99999"}
+    for missing in (99999, 2**40, -1):
+        assert _check(session, org, mediator=missing) == {
+            "mediator": f"调解员:找不到编号为 {missing} 的调解员 Mediator: no mediator has the id {missing}"}
     assert _check(session, org, mediator=mediators["孙"].id) == {
         "mediator": "调解员:调解员孙已停用 Mediator: mediator 孙 is no longer active"}
     assert _check(session, org, mediator=mediators["李"].id) == {
