@@ -206,15 +206,21 @@ def compile_form(schema: dict) -> CompiledForm:
 
 # Forms are frozen per process version, so a compiled form per (version content, form) never goes stale;
 # keyed by content hash, a cached one also spares reading the version's forms column.
-_FORMS: dict[tuple[str, str], CompiledForm | None] = {}
+_FORMS: dict[tuple[str, str, bool], CompiledForm | None] = {}
 
 
-def _compiled(version: ProcessVersion, form: str) -> CompiledForm | None:
-    key = (version.content_hash, form)
+def _compiled(version: ProcessVersion, form: str, *, partial: bool = False) -> CompiledForm | None:
+    key = (version.content_hash, form, partial)
     if key not in _FORMS:
         schema = version.forms.get(form)
-        _FORMS[key] = compile_form(schema) if schema is not None else None
+        _FORMS[key] = compile_form(_partial(schema) if partial else schema) if schema is not None else None
     return _FORMS[key]
+
+
+def _partial(schema: dict) -> dict:
+    """The form without what asks for its fields as a whole: required ones, conditions, no others."""
+    return {key: value for key, value in schema.items()
+            if key not in ("required", "if", "then", "else", "additionalProperties")}
 
 
 def reserved_keys(data: dict, prefix: str = "") -> dict[str, str]:
@@ -251,22 +257,15 @@ def validate_opening(session: Session, version: ProcessVersion, data: dict, unit
     asks for the rest when it is completed). Keys no form declares pass as they are.
     """
     errors = reserved_keys(data, prefix="data.")
-    for name in sorted(version.forms or {}):
-        form = _compiled(version, name)
+    for name in sorted(version.forms or {}) if data else []:
+        form = _compiled(version, name, partial=True)
         declared = (form.schema.get("properties") or {}) if form is not None else {}
         given = {key: value for key, value in data.items() if key in declared and f"data.{key}" not in errors}
         if given:
-            errors.update(form_errors(session, compile_form({**_partial(form.schema), "properties": {
-                key: declared[key] for key in given}}), given, unit, prefix="data."))
+            errors.update(form_errors(session, form, given, unit, prefix="data."))
     if errors:
         raise FormInvalid(f"{len(errors)} field(s) of the data are not valid: {', '.join(sorted(errors))}",
                           fields=errors)
-
-
-def _partial(schema: dict) -> dict:
-    """The form without what asks for fields as a whole (required, conditions, no extra fields)."""
-    return {key: value for key, value in schema.items()
-            if key not in ("required", "if", "then", "else", "additionalProperties", "properties")}
 
 
 @dataclass(frozen=True)
