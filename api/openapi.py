@@ -51,6 +51,12 @@ OPERATIONS = [
      "RecalcOut", 200, [403, 404]),
     ("get", "/admin/organisation", "The organisation check: who can take each task at each unit it can land on "
      "(admin)", None, None, "OrganisationOut", 200, [403]),
+    ("get", "/units", "Units of the caller's county, for a form's unit references (by code)", None, "UnitQuery",
+     "UnitLookupOut[]", 200, [404]),
+    ("get", "/mediators", "The county's mediator pool with open workloads, for mediator references (by id)",
+     None, "MediatorQuery", "MediatorOut[]", 200, []),
+    ("get", "/users", "Users of the caller's county (no password hashes), for user references (by username)",
+     None, "UserQuery", "UserOut[]", 200, [404]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

@@ -12,7 +12,7 @@ from . import audit, case_codes, clock, orgs, privacy
 from .errors import BadRequest, FormInvalid, NotFound
 from .models import Case, Incident, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
-from .tasks import reserved_keys
+from .tasks import validate_opening
 
 
 def process_version(session: Session, process_id: str, version: int | None = None) -> ProcessVersion:
@@ -32,8 +32,6 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
     """Start a case of a startable process in the user's unit (or a visible unit named by code); run to its first wait."""
     if not isinstance(data, dict):
         raise BadRequest("data must be a JSON object", fields={"data": "must be an object"})
-    if clashes := reserved_keys(data, prefix="data."):
-        raise FormInvalid(f"data uses reserved name(s): {', '.join(clashes)}", fields=clashes)
     pv = process_version(session, process_id, version)
     if not pv.startable:
         raise FormInvalid(f"process {pv.process_id!r} version {pv.version} cannot be opened as a case: its diagram "
@@ -41,6 +39,7 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
                           fields={"process_id": "not a startable process"})
     unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
     orgs.require_unit(session, user, unit.id)
+    validate_opening(session, pv, data, unit)
     now = clock.now()
     case = Case(code=case_codes.issue(session, unit, now), process_id=pv.process_id, process_version=pv,
                 org_unit=unit, opened_by=user.username, opened_at=now, title=title[:255])

@@ -11,9 +11,9 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, case_codes, clock, expressions, orgs, privacy
+from . import assignment, audit, case_codes, clock, expressions, form_messages, orgs, privacy, references
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
-from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
+from .models import SUPERVISOR_ROLES, Case, CaseState, OrgUnit, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable", "reported")
@@ -200,37 +200,83 @@ def save_draft(session: Session, user: User, task_id: int, data: dict) -> TaskIt
     return row
 
 
-# Forms are frozen per process version, so a validator per (version content, form) never goes stale;
-# keyed by content hash, a cached validator also spares reading the version's forms column.
-_VALIDATORS: dict[tuple[str, str], Draft202012Validator | None] = {}
+@dataclass(frozen=True)
+class CompiledForm:
+    """A form's validator (dates checked too) and the references it declares."""
+
+    schema: dict
+    validator: Draft202012Validator
+    refs: list[references.Ref]
 
 
-def _validator(row: TaskItem) -> Draft202012Validator | None:
-    key = (row.case.process_version.content_hash, row.form)
-    if key not in _VALIDATORS:
-        schema = form_schema(row)
-        _VALIDATORS[key] = Draft202012Validator(schema) if schema is not None else None
-    return _VALIDATORS[key]
+def compile_form(schema: dict) -> CompiledForm:
+    """The validator and references of one form."""
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return CompiledForm(schema, validator, references.declared(schema))
+
+
+# Forms are frozen per process version, so a compiled form per (version content, form) never goes stale;
+# keyed by content hash, a cached one also spares reading the version's forms column.
+_FORMS: dict[tuple[str, str, bool], CompiledForm | None] = {}
+
+
+def _compiled(version: ProcessVersion, form: str, *, partial: bool = False) -> CompiledForm | None:
+    key = (version.content_hash, form, partial)
+    if key not in _FORMS:
+        schema = version.forms.get(form)
+        _FORMS[key] = compile_form(_partial(schema) if partial else schema) if schema is not None else None
+    return _FORMS[key]
+
+
+def _partial(schema: dict) -> dict:
+    """The form without what asks for its fields as a whole: required ones, conditions, no others."""
+    return {key: value for key, value in schema.items()
+            if key not in ("required", "if", "then", "else", "additionalProperties")}
 
 
 def reserved_keys(data: dict, prefix: str = "") -> dict[str, str]:
     """A message per top-level key of ``data`` that would shadow a helper expressions call."""
-    return {prefix + key: "this name is reserved" for key in sorted(RESERVED_KEYS.intersection(data))}
+    return {prefix + key: "系统保留的名称,表单不能使用 This name is reserved"
+            for key in sorted(RESERVED_KEYS.intersection(data))}
 
 
-def validate_form(row: TaskItem, data: dict) -> None:
+def form_errors(session: Session, form: CompiledForm, data: dict, case_unit: OrgUnit,
+                prefix: str = "") -> dict[str, str]:
+    """A message for staff per field of ``data`` that breaks the form or names no allowed row."""
+    errors = {prefix + path: message
+              for path, message in form_messages.explain(form.validator.iter_errors(data), form.schema).items()}
+    errors.update(references.problems(session, form.refs, data, case_unit, skip=set(errors), prefix=prefix))
+    return errors
+
+
+def validate_form(session: Session, row: TaskItem, data: dict) -> None:
     """Raise ``FormInvalid`` with a message per field unless ``data`` satisfies the task's form."""
     errors = reserved_keys(data)
-    validator = _validator(row) if row.form else None
-    if validator is not None:
-        for err in validator.iter_errors(data):
-            path = ".".join(str(p) for p in err.absolute_path)
-            if err.validator == "required":
-                missing = err.message.split("'")[1] if "'" in err.message else ""
-                path = ".".join(filter(None, [path, missing]))
-            errors.setdefault(path or "(form)", err.message)
+    form = _compiled(row.case.process_version, row.form) if row.form else None
+    if form is not None:
+        for path, message in form_errors(session, form, data, row.case.org_unit).items():
+            errors.setdefault(path, message)
     if errors:
         raise FormInvalid(f"{len(errors)} field(s) are not valid: {', '.join(sorted(errors))}", fields=errors)
+
+
+def validate_opening(session: Session, version: ProcessVersion, data: dict, unit: OrgUnit) -> None:
+    """Raise ``FormInvalid`` (fields ``data.<path>``) unless the data a case opens with could prefill its forms.
+
+    A case's data reaches every later task, so each key a form of the version declares is checked
+    against that declaration, its references included; ``required`` is not (the task's form
+    asks for the rest when it is completed). Keys no form declares pass as they are.
+    """
+    errors = reserved_keys(data, prefix="data.")
+    for name in sorted(version.forms or {}) if data else []:
+        form = _compiled(version, name, partial=True)
+        declared = (form.schema.get("properties") or {}) if form is not None else {}
+        given = {key: value for key, value in data.items() if key in declared and f"data.{key}" not in errors}
+        if given:
+            errors.update(form_errors(session, form, given, unit, prefix="data."))
+    if errors:
+        raise FormInvalid(f"{len(errors)} field(s) of the data are not valid: {', '.join(sorted(errors))}",
+                          fields=errors)
 
 
 @dataclass(frozen=True)
@@ -267,7 +313,7 @@ def _open_for_completion(session: Session, user: User, task_id: int, data: dict)
     _require_role(user, row)
     _require_free(user, row)
     _require_open(row)
-    validate_form(row, data)
+    validate_form(session, row, data)
     if row.case.status == "incident":
         raise Conflict(f"case {row.case.code} has an open incident; retry it first")
     return row

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import assignment, expressions, privacy
+from . import assignment, expressions, privacy, references
 from .models import ROLES
 
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -133,7 +133,7 @@ def _user_task(task_spec, find_form) -> Iterator[str]:
     except SchemaError as err:
         yield f"form {path!r} is not a valid JSON Schema: {err.message}"
         return
-    for problem in privacy.schema_problems(schema):
+    for problem in privacy.schema_problems(schema) + references.schema_problems(schema):
         yield f"form {path!r}: {problem}"
 
 

@@ -16,7 +16,7 @@ ARCHIVE_RESOLVED = (
 )
 ARCHIVE_LITIGATION = (
     "{'outcome': 'litigation', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
-    "'route': litigation_route, 'court': court_name}"
+    "'route': litigation_route, 'court': court_code}"
 )
 
 
@@ -222,7 +222,7 @@ def resolution_round() -> Process:
     p.gateway("gw_resolved", "化解?", 2, CS)
     p.gateway("gw_jc", "申请司法确认?", 4, CS)
     p.service("jc_request", "申请司法确认", 5, CS, "judicial_confirmation", {
-        "action": "'request'", "court": "confirmation_court", "agreement_text": "agreement_summary",
+        "action": "'request'", "court": "confirmation_court_code", "agreement_text": "agreement_summary",
     }, "jc_request_result", row=1, post="jc_id = jc_request_result['confirmation_id']")
     p.user("record_confirmation", "登记确认结果", 6, CS,
            "dispute_case/record_confirmation.schema.json", row=1, unit="centre",

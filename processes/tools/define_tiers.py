@@ -22,11 +22,11 @@ CONSULT_RESULT = (
     "'order_id': order_id, 'dispatcher_unit_code': dispatcher_unit_code, 'mediator_id': mediator_id, "
     "'mediator_username': mediator_username, 'mediated_by': mediated_by, "
     "'agreement_summary': agreement_summary, 'request_judicial_confirmation': request_judicial_confirmation, "
-    "'confirmation_court': confirmation_court}"
+    "'confirmation_court_code': confirmation_court_code}"
 )
 # Each department's order starts with no agreement: only the one that settles signs one.
 CONSULT_START = ("order_unit_code = consult_unit\nagreement_summary = None\nrequest_judicial_confirmation = False\n"
-                 "confirmation_court = None")
+                 "confirmation_court_code = None")
 # The lead department's order decides the round; its unit and mediator carry the case on.
 LEAD_DECIDES = (
     "lead_result = [r for r in consult_results if r['planned_unit'] == lead_unit_code][0]\n"
@@ -35,7 +35,7 @@ LEAD_DECIDES = (
     "mediator_id = lead_result['mediator_id']\nmediator_username = lead_result['mediator_username']\n"
     "mediated_by = lead_result['mediated_by']\nagreement_summary = lead_result['agreement_summary']\n"
     "request_judicial_confirmation = lead_result['request_judicial_confirmation']\n"
-    "confirmation_court = lead_result['confirmation_court']"
+    "confirmation_court_code = lead_result['confirmation_court_code']"
 )
 
 
@@ -161,7 +161,7 @@ def leader_ownership() -> Process:
         "subject": "'领导包案 Case ownership ' + case_code", "body": "summary",
     }, "leader_notice")
     p.user("accept_ownership", "受领包案", 2, LEADER, "leader_ownership/accept_ownership.schema.json",
-           unit="county", post="leader_username = last_actor")
+           unit="county", post="leader_username = owning_leader")
     p.user("file_plan", "组建专班·制定方案", 3, LEADER, "leader_ownership/file_plan.schema.json",
            unit="county", assignee="leader_username", post="case_status = 'leader_owned'")
     p.end("end_ownership", "包案落实", 4, LEADER)

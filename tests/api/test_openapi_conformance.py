@@ -85,7 +85,7 @@ def test_every_reply_is_documented(county, username):
 REGISTER = {"intake_channel": "窗口", "dispute_type": "合同债务", "summary": "双方因两千元货款拖欠发生纠纷",
             "parties": [{"name": "张三", "role": "申请人", "phone": "13800138000"},
                         {"name": "李四", "role": "被申请人", "phone": "0660-8812345"}],
-            "amount": 2000, "risk_flags": [], "location_unit_code": demo.VILLAGE_1}
+            "amount": 2000, "risk_flags": [], "location_unit_code": demo.GRID_1}
 
 
 @pytest.mark.parametrize("username", ["admin", "grid_worker"])

@@ -115,7 +115,7 @@ def test_callers_and_forms_cannot_set_the_code(session, echo_handler):
     deploy_fixture(session)
     with pytest.raises(FormInvalid) as refused:
         cases.open_case(session, users["staff"], "simple", {"case_code": "X"})
-    assert refused.value.fields == {"data.case_code": "this name is reserved"}
+    assert refused.value.fields == {"data.case_code": "系统保留的名称,表单不能使用 This name is reserved"}
     case = _open(session, users["staff"])
     session.commit()
     row = cases.open_tasks(session, case)[0]

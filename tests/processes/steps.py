@@ -7,6 +7,7 @@ PARTIES = [
     {"name": "李四", "role": "被申请人", "phone": "0660-8812345"},
 ]
 GRID, VILLAGE = "441581-01-001-01", "441581-01-001"
+COURT = "441581-FY"  # 县人民法院, a department of the demo county
 
 
 def parties(count: int) -> list[dict]:
@@ -72,7 +73,7 @@ def agreement(run, confirm=False, task="agreement"):
     data = {"agreement_summary": "被申请人三日内疏通排水沟", "agreement_form": "书面协议",
             "performance_deadline": "2031-03-10", "request_judicial_confirmation": confirm}
     if confirm:
-        data["confirmation_court"] = "陆丰市人民法院"
+        data["confirmation_court_code"] = COURT
     return run.complete(task, **data)
 
 

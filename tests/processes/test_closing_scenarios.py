@@ -23,7 +23,7 @@ def _mediator_id(run, name):
 
 
 def _village_case_agreed(run, confirm=True):
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run, confirm=confirm)  # the agreement is signed before 评单 and 核单
@@ -63,7 +63,7 @@ def test_a_rejected_confirmation_can_go_to_litigation(run_case):
     run = _village_case_agreed(run_case())
     run.complete("record_confirmation", confirmation_result="rejected", after_rejection="litigation", **RULING)
     assert run.ready() == ["litigation_handoff"]
-    run.complete("litigation_handoff", litigation_route="速裁法庭", court_name="陆丰市人民法院", handoff_date="2031-03-07")
+    run.complete("litigation_handoff", litigation_route="速裁法庭", court_code=steps.COURT, handoff_date="2031-03-07")
     assert run.done and run.value("case_status") == "litigation"
     assert "return_visit" not in run.path() and "record_subsidy" not in run.path()
     assert run.session.scalars(select(ledger.Archive)).one().outcome == "litigation"
@@ -77,7 +77,7 @@ def test_a_confirmed_agreement_closes_as_before(run_case):
 
 def _redispatched_to_the_other_village(run):
     """A village case whose order ends up at a village where the matched pool mediator has no account."""
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run, accepted=False, reason="不属本村管辖")
     run.complete("choose_unit", target_unit_code=OTHER_VILLAGE, redispatch_note="改派新园村")

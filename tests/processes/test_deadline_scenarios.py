@@ -42,7 +42,7 @@ def test_the_whole_case_is_due_from_receipt_and_supervised_when_overdue(run_case
     run = run_case()
     assert run.value("received_at") == START.isoformat()  # written by the engine when the case opened
     run.advance(hours=5)  # registration the same afternoon: the clock already runs
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     assert run.value("severity") == "ordinary"
     assert run.case.due_at == START + timedelta(days=3)  # 一般性矛盾纠纷3天内办结, from receipt
     steps.route(run)
@@ -62,7 +62,7 @@ def test_the_whole_case_is_due_from_receipt_and_supervised_when_overdue(run_case
 
 def test_another_round_at_the_same_tier_does_not_restart_the_clock(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)  # the case reaches the village now
     arrived = run.now
     # Village, ordinary: handling due in 24 hours, over the limit after 48, from the arrival.
@@ -84,7 +84,7 @@ def test_another_round_at_the_same_tier_does_not_restart_the_clock(run_case):
 
 
 def _complex_at_town(run):
-    steps.intake(run, dispute_type="合同债务", amount=2000, risk_flags=["重复信访"], location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, risk_flags=["重复信访"], location_unit_code=steps.GRID)
     assert (run.value("severity"), run.value("start_tier")) == ("complex", "town")
     steps.route(run)
     steps.accept(run)
@@ -143,8 +143,8 @@ def test_a_case_found_major_at_the_county_gets_a_leader_and_three_months(run_cas
     assert (run.case.severity, run.value("leader_required")) == ("major", True)
     assert run.ready() == ["accept_ownership"]
     assert run.offered_to("accept_ownership")[0::2] == ("leader", "leader")
-    run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)
-    run.complete("file_plan", special_team=[{"name": "刘科长", "unit": "信访局", "duty": "政策解释"}],
+    run.complete("accept_ownership", owning_leader="leader", leader_position="市委副书记", accepted=True)
+    run.complete("file_plan", special_team=[{"name": "刘科长", "unit_code": "441581-SF", "duty": "政策解释"}],
                  plan="逐户走访", target_date="2031-06-01")
     assert run.value("leader_username") == "leader"
     assert run.ready() == ["accept_order"]  # then the county round runs
@@ -160,10 +160,10 @@ def test_a_case_found_major_at_the_county_gets_a_leader_and_three_months(run_cas
 def test_a_major_case_that_has_its_leader_keeps_them_at_the_county(run_case):
     run = run_case()
     steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议", parties=steps.parties(35),
-                   amount=3000000, risk_flags=["群体性"], location_unit_code=steps.VILLAGE)
+                   amount=3000000, risk_flags=["群体性"], location_unit_code=steps.GRID)
     steps.assess(run)
-    run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)
-    run.complete("file_plan", special_team=[{"name": "刘科长", "unit": "自然资源局", "duty": "政策解释"}],
+    run.complete("accept_ownership", owning_leader="leader", leader_position="市委副书记", accepted=True)
+    run.complete("file_plan", special_team=[{"name": "刘科长", "unit_code": "441581-ZJ", "duty": "政策解释"}],
                  plan="属地先行", target_date="2031-06-01")
     steps.route(run, tier="town")  # the centre lets the town try first
     steps.accept(run)
@@ -175,7 +175,7 @@ def test_a_major_case_that_has_its_leader_keeps_them_at_the_county(run_case):
 
 def test_recalc_moves_the_tier_deadlines_after_the_table_changes(app, run_case, tmp_path):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     arrived = run.now
     run.advance(hours=1)

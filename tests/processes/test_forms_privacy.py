@@ -16,7 +16,6 @@ KIND_OF = [(re.compile(r"(id_?number|id_?card|identity)$"), "id_number"), (re.co
            (re.compile(r"name$"), "name"), (re.compile(r"address$"), "address")]
 # Fields whose name looks personal but that name no party, each with the reason.
 NOT_PERSONAL = {
-    ("dispute_case/litigation_handoff.schema.json", "court_name"): "a court, not a person",
     ("leader_ownership/file_plan.schema.json", "special_team.*.name"): "officials named to the team, acting in office",
 }
 

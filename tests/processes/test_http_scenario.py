@@ -12,7 +12,7 @@ from engine.models import AuditEvent, Order
 from . import steps
 
 REGISTER = {"intake_channel": "窗口", "dispute_type": "合同债务", "summary": "双方因两千元货款拖欠发生纠纷",
-            "parties": steps.PARTIES, "amount": 2000, "risk_flags": [], "location_unit_code": demo.VILLAGE_1}
+            "parties": steps.PARTIES, "amount": 2000, "risk_flags": [], "location_unit_code": demo.GRID_1}
 
 
 def _work(http, user, code, spec_id, data):

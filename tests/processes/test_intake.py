@@ -101,7 +101,7 @@ def test_a_spot_record_not_made_within_the_grid_s_day_goes_to_the_centre(run_cas
 
 def test_a_patrol_report_too_big_for_the_grid_goes_straight_to_the_centre(run_case):
     run = run_case("grid_worker")
-    _patrol_report(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    _patrol_report(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     assert run.ready() == ["assess"]
     assert "spot_triage" in run.path() and "resolve_on_spot" not in run.path()
 
@@ -124,7 +124,7 @@ def test_a_spot_settlement_needs_what_the_parties_agreed(run_case):
 
 # -- 窗口直办 -------------------------------------------------------------------------------------
 def _window_case(run):
-    steps.register(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.register(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.assess(run)
     return steps.plan(run, "窗口直办", plan_summary="当事人到窗口，当面调解")
 
@@ -136,10 +136,10 @@ def test_window_clerk_settles_an_ordinary_dispute_without_dispatching(run_case):
     assert run.value("window_clerk") == "town_staff"
     run.complete("window_handle", window_resolved=True, handling_notes="窗口当面调解", agreement_summary="三日内还款2000元",
                  agreement_form="书面协议", performance_deadline="2031-03-06", request_judicial_confirmation=True,
-                 confirmation_court="陆丰市人民法院")
+                 confirmation_court_code=steps.COURT)
     assert run.ready() == ["record_confirmation"]
     request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
-    assert (request.status, request.court) == ("requested", "陆丰市人民法院")
+    assert (request.status, request.court) == ("requested", steps.COURT)
     run.complete("record_confirmation", confirmation_result="confirmed", ruling_no="(2031)粤1581民特2号",
                  decided_on="2031-03-05")
     steps.return_visit(run)
@@ -162,7 +162,7 @@ def test_what_the_window_cannot_settle_is_dispatched(run_case):
 # -- 联席会商 -------------------------------------------------------------------------------------
 def _joint_case(run, units, lead):
     steps.register(run, dispute_type="物业纠纷", summary="小区漏水引发业主与物业冲突", amount=20000,
-                   location_unit_code=steps.VILLAGE)
+                   location_unit_code=steps.GRID)
     steps.assess(run)
     assert (run.value("severity"), run.value("start_tier")) == ("complex", "town")
     steps.plan(run, "联席会商", consult_units=units, lead_unit_code=lead)
@@ -240,7 +240,7 @@ def test_a_department_that_does_not_accept_in_time_is_replaced_the_others_keep_t
 
 def test_joint_consultation_needs_departments_and_a_lead(run_case):
     run = run_case()
-    steps.register(run, dispute_type="物业纠纷", amount=20000, location_unit_code=steps.VILLAGE)
+    steps.register(run, dispute_type="物业纠纷", amount=20000, location_unit_code=steps.GRID)
     steps.assess(run)
     with pytest.raises(FormInvalid) as err:
         steps.plan(run, "联席会商")

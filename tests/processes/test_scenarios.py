@@ -93,7 +93,7 @@ def test_grid_that_runs_out_of_the_day_escalates_to_the_village(run_case):
 
 def test_village_fails_and_the_town_resolves(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     assert run.value("start_tier") == "village"
     steps.route(run)
     assert run.offered_to("accept_order") == ("department", steps.VILLAGE, "village_mediator")
@@ -116,7 +116,7 @@ def test_village_fails_and_the_town_resolves(run_case):
 
 def test_returned_order_is_redispatched_to_another_unit(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run, accepted=False, reason="不属本村管辖")
     assert run.ready() == ["choose_unit"]
@@ -136,7 +136,7 @@ def test_returned_order_is_redispatched_to_another_unit(run_case):
 
 def test_unaccepted_order_times_out_and_is_redispatched(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     run.advance(hours=1)
     assert run.fired() == [] and run.ready() == ["accept_order"]
@@ -150,7 +150,7 @@ def test_unaccepted_order_times_out_and_is_redispatched(run_case):
 
 def test_reminders_then_supervision_then_timeout_escalates(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     run.advance(minutes=1)  # timers fire once their time has passed
@@ -192,7 +192,7 @@ def test_reminders_then_supervision_then_timeout_escalates(run_case):
 
 def test_the_unit_answers_the_supervision_order_and_the_order_is_resolved(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     run.advance(hours=24, minutes=1)
@@ -213,7 +213,7 @@ def test_the_unit_answers_the_supervision_order_and_the_order_is_resolved(run_ca
 
 def test_the_end_of_the_round_withdraws_an_unanswered_supervision_order(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     run.advance(hours=24, minutes=1)
@@ -225,7 +225,7 @@ def test_the_end_of_the_round_withdraws_an_unanswered_supervision_order(run_case
 
 def test_order_not_verified_goes_back_to_the_unit_then_escalates(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run)
@@ -246,13 +246,13 @@ def _major_intake(run):
     steps.register(run, dispute_type="征地拆迁", summary="三十余户村民对征地补偿有异议",
                    parties=steps.parties(35),
                    amount=3000000, risk_flags=["群体性"], intake_channel="领导接访",
-                   location_unit_code=steps.VILLAGE)
+                   location_unit_code=steps.GRID)
     steps.assess(run)
     assert run.value("leader_required") is True
     assert run.ready() == ["accept_ownership"]
     assert run.offered_to("accept_ownership") == ("leader", COUNTY, "leader")
-    run.complete("accept_ownership", owning_leader="王书记", leader_position="市委副书记", accepted=True)
-    run.complete("file_plan", special_team=[{"name": "刘科长", "unit": "自然资源局", "duty": "政策解释"}],
+    run.complete("accept_ownership", owning_leader="leader", leader_position="市委副书记", accepted=True)
+    run.complete("file_plan", special_team=[{"name": "刘科长", "unit_code": f"{COUNTY}-ZJ", "duty": "政策解释"}],
                  plan="逐户走访、公开补偿标准", target_date="2031-06-01")
     steps.route(run)
     return run
@@ -286,7 +286,7 @@ def test_failure_at_the_top_tier_goes_to_litigation(run_case):
     steps.accept(run)
     steps.mediate(run, "failed")
     assert run.ready() == ["litigation_handoff"]
-    run.complete("litigation_handoff", litigation_route="速裁法庭", court_name="陆丰市人民法院",
+    run.complete("litigation_handoff", litigation_route="速裁法庭", court_code=f"{COUNTY}-FY",
                  handoff_date="2031-03-10")
     assert run.done and run.value("case_status") == "litigation"
     assert "agreement" not in run.path()
@@ -302,7 +302,7 @@ def test_agreement_gets_judicial_confirmation(run_case):
     steps.grid_handle(run, confirm=True)
     assert run.ready() == ["record_confirmation"]
     request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
-    assert (request.status, request.court) == ("requested", "陆丰市人民法院")
+    assert (request.status, request.court) == ("requested", steps.COURT)
     run.complete("record_confirmation", confirmation_result="confirmed", ruling_no="(2031)粤1581民特1号",
                  decided_on="2031-03-05")
     assert request.status == "confirmed" and request.ruling_no == "(2031)粤1581民特1号"
@@ -330,7 +330,7 @@ def test_dissatisfied_return_visit_reopens_until_verified(run_case):
 
 def test_the_agreement_is_signed_before_review_and_verification(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     run.complete("investigate", site_visit_date="2031-03-03", findings="欠款属实", parties_interviewed=2)
@@ -345,7 +345,7 @@ def test_the_agreement_is_signed_before_review_and_verification(run_case):
     # dispute_case does not ask for the agreement again: it goes to judicial confirmation.
     assert run.ready() == ["record_confirmation"]
     request = run.session.scalars(select(ledger.JudicialConfirmation)).one()
-    assert (request.court, request.agreement_text) == ("陆丰市人民法院", "被申请人三日内疏通排水沟")
+    assert (request.court, request.agreement_text) == (steps.COURT, "被申请人三日内疏通排水沟")
     run.complete("record_confirmation", confirmation_result="confirmed", ruling_no="(2031)粤1581民特2号",
                  decided_on="2031-03-06")
     steps.return_visit(run)
@@ -358,7 +358,7 @@ def test_review_and_verification_are_done_by_the_dispatching_centre(run_case):
     """Needs the engine side of ``unit=`` (the dispatcher rule): until it lands the tasks sit at the
     case's unit, the receiving one, and this test fails."""
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run, "failed")  # the village fails; the town takes it, dispatched by the county
@@ -379,7 +379,7 @@ def test_review_and_verification_are_done_by_the_dispatching_centre(run_case):
 def test_a_village_order_is_reviewed_by_its_town_centre(run_case):
     """Needs the engine side of ``unit=`` too."""
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run)
@@ -389,7 +389,7 @@ def test_a_village_order_is_reviewed_by_its_town_centre(run_case):
 
 def test_review_and_verification_have_deadlines_that_flag_the_centre_s_task(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run)  # village, ordinary: 24 hours to review, 48 to verify

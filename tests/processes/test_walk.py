@@ -55,7 +55,7 @@ def test_a_grid_report_climbs_every_tier_and_each_task_finds_its_people(run_case
 
 def test_review_and_verification_fall_to_the_dispatching_centre_not_the_unit_that_handled(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run)
     steps.mediate(run)
@@ -67,7 +67,7 @@ def test_review_and_verification_fall_to_the_dispatching_centre_not_the_unit_tha
 
 def test_a_department_receives_a_redispatched_order_and_its_officer_mediates(run_case):
     run = run_case()
-    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.VILLAGE)
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
     steps.route(run)
     steps.accept(run, accepted=False, reason="涉及治安,应由公安处理")
     run.complete("choose_unit", target_unit_code=f"{COUNTY}-GA", redispatch_note="改派县公安局")
