@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decisions, inbox, models, spiff, timers
+from . import audit, clock, decisions, inbox, models, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
-# Workflow data keys the engine mirrors onto the case row after every step.
-MIRRORED = ("severity", "tier")
+# Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
+MIRRORED = {"severity": 20, "tier": 20, "dispute_type": 120}
 
 
 @dataclass
@@ -126,10 +126,13 @@ class CaseRun:
         return last.data
 
     def _mirror(self, data: dict) -> None:
-        for key in MIRRORED:
+        for key, size in MIRRORED.items():
             value = data.get(key)
-            if isinstance(value, str) and value and getattr(self.case, key) != value:
-                setattr(self.case, key, value)
+            if isinstance(value, str) and value and getattr(self.case, key) != value[:size]:
+                setattr(self.case, key, value[:size])
+        names = privacy.masked_names(self.case.process_version, data)
+        if names and names != self.case.party_names:
+            self.case.party_names = names
         code = data.get("case_code")
         if isinstance(code, str) and code and code != self.case.code:
             self.case.code = code

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, clock, expressions, orgs, privacy
+from . import assignment, audit, clock, doctor, expressions, orgs, privacy
 from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -23,8 +23,9 @@ RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS
 
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
-          overdue: bool | None = None, page: int = 1, per_page: int = 50) -> tuple[list[TaskItem], bool]:
-    """Open tasks for the user; reads only inbox rows, through their indexes."""
+          overdue: bool | None = None, code: str | None = None, page: int = 1,
+          per_page: int = 50) -> tuple[list[TaskItem], bool]:
+    """Open tasks for the user; reads only inbox rows, through their indexes (``code``: part of a case code)."""
     if scope not in SCOPES:
         raise BadRequest(f"scope must be one of {', '.join(SCOPES)}", fields={"scope": "unknown scope"})
     query = select(TaskItem.id).where(TaskItem.state == "ready")
@@ -41,18 +42,51 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
                                     TaskItem.open_to_unit.is_(True) & (TaskItem.assignee_id != user.id)))
             if user.role != "admin":
                 query = query.where(TaskItem.role.in_(orgs.workable_roles(user)))
-    if case_id is not None:
-        query = query.where(TaskItem.case_id == case_id)
-    if spec_id:
-        query = query.where(TaskItem.spec_id == spec_id)
-    if overdue is not None:
-        query = query.where(TaskItem.overdue.is_(overdue))
+    query = _filtered(query, case_id=case_id, spec_id=spec_id, overdue=overdue, code=code)
     order = (TaskItem.created_at, TaskItem.id)
     # Pick the page on the task table alone, then load it with its joined rows: joining first
     # makes the database join every matching task before it can sort and cut (300 ms at 100k).
     page_ids = query.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1).scalar_subquery()
     rows = list(session.scalars(select(TaskItem).where(TaskItem.id.in_(page_ids)).order_by(*order)))
     return rows[:per_page], len(rows) > per_page
+
+
+def _filtered(query, *, case_id, spec_id, overdue, code):
+    if case_id is not None:
+        query = query.where(TaskItem.case_id == case_id)
+    if spec_id:
+        query = query.where(TaskItem.spec_id == spec_id)
+    if overdue is not None:
+        query = query.where(TaskItem.overdue.is_(overdue))
+    if code:
+        query = query.where(TaskItem.case_id.in_(select(Case.id).where(Case.code.icontains(code, autoescape=True))))
+    return query
+
+
+def task_kinds(session: Session) -> list[tuple[str, str]]:
+    """``(task id, name)`` of every user task of the processes' latest versions, by name (a list filter)."""
+    kinds: dict[str, str] = {}
+    for version in doctor.latest_versions(session):
+        for spec in doctor.user_tasks(version):
+            kinds.setdefault(spec.bpmn_id or spec.name, spec.bpmn_name or spec.bpmn_id or spec.name)
+    return sorted(kinds.items(), key=lambda kind: (kind[1], kind[0]))
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What a list may offer the user on an open task; the commands check again when used."""
+
+    claim: bool
+    reassign: bool
+
+
+def actions(user: User, row: TaskItem) -> Actions:
+    """The commands on ``row`` the user's role and the task's holder allow (the row is one they see)."""
+    if row.state != "ready":
+        return Actions(False, False)
+    offered = row.assignee_id is None or (row.open_to_unit and row.assignee_id != user.id)
+    works = user.role == "admin" or user.role in orgs.roles_working(row.role, row.org_unit)
+    return Actions(claim=offered and works, reassign=user.role in SUPERVISOR_ROLES)
 
 
 def get_task(session: Session, user: User, task_id: int) -> TaskItem:
