@@ -47,5 +47,5 @@ def init_app(app: Flask) -> None:
 
 def _page_globals() -> dict:
     current = str(get_locale()) if request else i18n.DEFAULT
-    return {"languages": i18n.LANGUAGES, "locale": current,
+    return {"languages": i18n.LANGUAGES, "locale": current, "row_labels": views.row_labels,
             "html_lang": i18n.LANGUAGES.get(current, i18n.LANGUAGES[i18n.DEFAULT])[0]}

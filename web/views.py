@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import tasks
@@ -50,3 +52,15 @@ def urgency(row: TaskItem, now: datetime) -> str:
 
 def task_row(user: User, row: TaskItem, now: datetime) -> TaskRow:
     return TaskRow(row, urgency(row, now), tasks.actions(user, row))
+
+
+def row_labels() -> dict[str, str]:
+    """The texts every task row repeats, translated once per request (50 rows would ask 500 times)."""
+    if "row_labels" not in g:
+        g.row_labels = {"due": _("Due"), "case": _("Case"), "task": _("Task"), "tier": _("Tier"), "unit": _("Unit"),
+                        "dispute_type": _("Dispute type"), "parties": _("Parties"), "held_by": _("Held by"),
+                        "overdue": _("Overdue"), "soon": _("Due soon"), "unclaimed": _("Unclaimed"),
+                        "open_to_unit": _("open to the unit"), "claim": _("Claim"), "reassign": _("Reassign"),
+                        "hand_to": _("Hand to"), "hand_over": _("Hand over"),
+                        "tiers": {code: str(name) for code, name in TIERS.items()}}
+    return g.row_labels

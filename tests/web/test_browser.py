@@ -194,6 +194,19 @@ def test_pages_fit_a_phone(chromium, live, language):
     context.close()
 
 
+def test_a_supervisor_reassigns_from_the_list(page, live):
+    order = live["orders"][0]
+    _sign_in(page, live, "town_staff")
+    page.get_by_role("link", name="本单位").click()
+    row = page.locator(f"#task-{order.task_id}")
+    row.locator("summary").click()
+    row.get_by_label("转派给").select_option("village_mediator")
+    _shot(page, "inbox-reassign")
+    row.get_by_role("button", name="确认转派").click()
+    page.wait_for_function(f"document.querySelector('#task-{order.task_id}').textContent.includes('村调解员')")
+    assert page.url.endswith("/inbox?scope=unit")  # swapped in place
+
+
 def test_another_village_s_task_is_refused(page, live):
     _sign_in(page, live)
     response = page.goto(live["url"] + f"/tasks/{live['other'].task_id}")
