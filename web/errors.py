@@ -13,6 +13,8 @@ from flask import Flask, Response, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from api.errors import STATUS
@@ -33,6 +35,7 @@ MESSAGES = {
     413: (_l("Too much data"), _l("What you sent is larger than allowed.")),
     429: (_l("Too many attempts"), _l("Wait a moment, then try again.")),
     500: (_l("Something went wrong"), _l("The error has been logged. Try again in a moment.")),
+    503: (_l("Not available right now"), _l("Wait a moment, then try again.")),
 }
 CSRF_MESSAGE = (_l("This page has expired"), _l("Reload the page and try again."))
 
@@ -51,6 +54,21 @@ def _csrf_refused(err: CSRFError):
 def _engine_error(err: EngineError):
     db.session.rollback()
     return page(next((s for cls, s in STATUS.items() if isinstance(err, cls)), 400))
+
+
+@pages.errorhandler(StaleDataError)
+def _stale(err: StaleDataError):
+    db.session.rollback()
+    return page(409)
+
+
+@pages.errorhandler(OperationalError)
+def _busy(err: OperationalError):
+    db.session.rollback()
+    if "locked" in str(err).lower():  # SQLite's other writer: the same answer as the API's
+        return page(409)
+    log.exception("database error on a page")
+    return page(503)
 
 
 @pages.errorhandler(RateLimitExceeded)  # the API's handler for this code would answer JSON otherwise

@@ -298,3 +298,16 @@ def test_browser_libraries_are_served_from_the_npm_packages(county, browser):
         assert browser.get(path).status_code == 200, path
     assert browser.get("/vendor/left-pad/index.js").status_code == 404
     assert browser.get("/vendor/htmx/../package.json").status_code == 404
+
+
+def test_a_busy_database_is_a_conflict_page(county, browser, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    row = waiting_order(county)
+    browser.sign_in("village_mediator")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE task", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(tasks, "claim", locked)
+    res = browser.post(f"/tasks/{row.task_id}/claim")
+    assert res.status_code == 409 and "该任务已被他人办理" in _text(res)
