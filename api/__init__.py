@@ -56,6 +56,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .routes import v1
     app.register_blueprint(v1)
 
+    # The staff pages beside the API; imported here because web/ uses the extensions above.
+    import web
+    web.csrf.exempt(v1)  # bearer tokens, not cookies: no cross-site request can carry one
+    web.init_app(app)
+
     @app.get("/api/openapi.json")
     def openapi_document():
         return jsonify(openapi.build())

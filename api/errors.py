@@ -6,7 +6,7 @@ import logging
 import math
 import time
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from flask_limiter import RateLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
@@ -109,6 +109,10 @@ def _register_http_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        # A path no route matched, outside /api/: the pages (web/) answer with a page if installed.
+        page = current_app.extensions.get("mediate.page_errors")
+        if page is not None and (response := page(err)) is not None:
+            return response
         _rollback()
         code = (err.name or "error").lower().replace(" ", "_")
         response, status = error_response(err.code or 500, code, err.description or err.name)

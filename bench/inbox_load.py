@@ -122,3 +122,24 @@ def time_inbox(org: fx.Org, repeats: int) -> dict[tuple[str, str], list[float]]:
             out[(level, scope, "rows")] = found / repeats
     db.session.remove()
     return out
+
+
+def time_inbox_page(app, org: fx.Org, repeats: int) -> dict[tuple[str, str], list[float]]:
+    """ms of server time per ``GET /inbox`` (the page: session, query, rendering) for each (level, scope)."""
+    client = app.test_client()
+    out = {}
+    for level in LEVELS:
+        user_ids = _users_for(org, level)
+        for scope in tasks.SCOPES:
+            timings = []
+            for n in range(repeats):
+                db.session.remove()  # each request reads afresh, as a request of its own would
+                with client.session_transaction() as cookie:  # signed in as Flask-Login keeps it
+                    cookie["_user_id"], cookie["_fresh"] = f"{user_ids[n % len(user_ids)]}:0", True
+                start = time.perf_counter()
+                response = client.get(f"/inbox?scope={scope}")
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, response.status_code
+            out[(level, scope)] = timings
+    db.session.remove()
+    return out

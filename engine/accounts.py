@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, inbox
 from .errors import BadRequest, NotFound
-from .models import ROLES, OrgUnit, User
+from .models import INTEGER_MAX, ROLES, OrgUnit, User
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 8
@@ -75,6 +75,22 @@ def sign_in(session: Session, username: str, password: str, address: str) -> Use
     kind = "signed_in" if user is not None else "sign_in_failed"
     audit.record(session, kind, username[:80], detail={"username": username, "address": address})
     return user
+
+
+def session_user(session: Session, session_id: str) -> User | None:
+    """The active user a page session ``"<id>:<session version>"`` names, or None once it was revoked."""
+    user_id, _, version = session_id.partition(":")
+    if not (_whole(user_id) and _whole(version)):
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _whole(text: str) -> bool:
+    """A whole number that fits the database's integer columns."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= INTEGER_MAX
 
 
 def find_user(session: Session, username: str) -> User:

@@ -12,7 +12,7 @@ from . import audit, case_codes, clock, orgs, privacy
 from .errors import BadRequest, FormInvalid, NotFound
 from .models import Case, Incident, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
-from .tasks import validate_opening
+from .task_forms import validate_opening
 
 
 def process_version(session: Session, process_id: str, version: int | None = None) -> ProcessVersion:

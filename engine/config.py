@@ -114,6 +114,8 @@ class Settings:
     login_address_limit: str = "60 per minute; 600 per hour"
     login_limit_storage: str = "memory://"
     trusted_proxies: int = 0
+    # The pages' session and language cookies are sent over HTTPS only (turn on behind HTTPS).
+    secure_cookies: bool = False
     scheduler: bool = True
     sweep_seconds: float = 5.0
     sweep_batch: int = 200
@@ -138,6 +140,7 @@ _PARSERS = {
     "MEDIATE_LOGIN_ADDRESS_LIMIT": ("login_address_limit", _rate_limit),
     "MEDIATE_LOGIN_LIMIT_STORAGE": ("login_limit_storage", lambda n, v: v),
     "MEDIATE_TRUSTED_PROXIES": ("trusted_proxies", _count),
+    "MEDIATE_SECURE_COOKIES": ("secure_cookies", _bool),
     "MEDIATE_SCHEDULER": ("scheduler", _bool),
     "MEDIATE_SWEEP_SECONDS": ("sweep_seconds", lambda n, v: _positive(n, v, float)),
     "MEDIATE_SWEEP_BATCH": ("sweep_batch", _positive),

@@ -55,7 +55,8 @@ class Report:
         return all(t.gaps == 0 for t in self.tasks)
 
 
-def _latest_versions(session: Session) -> list[ProcessVersion]:
+def latest_versions(session: Session) -> list[ProcessVersion]:
+    """The newest version of each deployed process."""
     newest = (select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("v"))
               .group_by(ProcessVersion.process_id).subquery())
     return list(session.scalars(select(ProcessVersion).join(
@@ -63,7 +64,8 @@ def _latest_versions(session: Session) -> list[ProcessVersion]:
         .order_by(ProcessVersion.process_id)))
 
 
-def _user_tasks(version: ProcessVersion):
+def user_tasks(version: ProcessVersion):
+    """The user task specs of a version, by id."""
     spec, _ = spiff.version_spec(version.content_hash, lambda: version.spec_json)
     tasks = [t for t in spec.task_specs.values() if isinstance(t, UserTask)]
     return sorted(tasks, key=lambda t: t.bpmn_id or t.name)
@@ -83,8 +85,8 @@ def check(session: Session) -> Report:
         units_by_kind[unit.kind].append(unit)
     staffed = set(session.execute(select(User.org_unit_id, User.role).where(User.active.is_(True))).all())
     out = []
-    for version in _latest_versions(session):
-        for task_spec in _user_tasks(version):
+    for version in latest_versions(session):
+        for task_spec in user_tasks(version):
             role, rule = task_spec.lane or "centre_staff", assignment.unit_rule(task_spec)
             kinds = [KindCoverage(kind, len(units_by_kind[kind]),
                                   [u.code for u in units_by_kind[kind]

@@ -168,6 +168,15 @@ def present(paths: Paths, data, kinds=KINDS) -> list[str]:
             for container, key, where in _slots(data, path) if container[key] not in (None, "")]
 
 
+def masked_names(version: ProcessVersion, data, limit: int = 10) -> list[str]:
+    """The first ``limit`` names in ``data`` (fields marked ``name``), masked: what lists show of the parties."""
+    if not isinstance(data, dict):
+        return []
+    names = [mask_value(kind, container[key]) for path, kind in version_paths(version).items() if kind == "name"
+             for container, key, _ in _slots(data, path) if isinstance(container[key], str) and container[key]]
+    return names[:limit]
+
+
 def for_audit(version: ProcessVersion, data):
     """Form data as the audit log stores it: personal fields masked."""
     return mask_data(version_paths(version), data)

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decisions, inbox, models, spiff, timers
+from . import audit, clock, decisions, inbox, models, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
-# Workflow data keys the engine mirrors onto the case row after every step. The case code goes the
-# other way: the row's code is issued when the case opens and data carries a copy (``case_code``).
-MIRRORED = ("severity", "tier")
+# Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
+# The case code goes the other way: the row's code is issued when the case opens and data carries a
+# copy (``case_code``).
+MIRRORED = {"severity": 20, "tier": 20, "dispute_type": 120}
 
 
 @dataclass
@@ -142,10 +143,13 @@ class CaseRun:
         return last.data
 
     def _mirror(self, data: dict) -> None:
-        for key in MIRRORED:
+        for key, size in MIRRORED.items():
             value = data.get(key)
-            if isinstance(value, str) and value and getattr(self.case, key) != value:
-                setattr(self.case, key, value)
+            if isinstance(value, str) and value and getattr(self.case, key) != value[:size]:
+                setattr(self.case, key, value[:size])
+        names = privacy.masked_names(self.case.process_version, data)
+        if names and names != self.case.party_names:
+            self.case.party_names = names
         self._mirror_due(data.get("case_due_at"))
         unit_code = data.get("unit_code")
         if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:

@@ -6,25 +6,22 @@ import copy
 from dataclasses import dataclass
 from uuid import UUID
 
-from jsonschema import Draft202012Validator
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, case_codes, clock, expressions, form_messages, orgs, privacy, references
-from .errors import BadRequest, Conflict, Forbidden, FormInvalid, NotFound
-from .models import SUPERVISOR_ROLES, Case, CaseState, OrgUnit, ProcessVersion, TaskItem, User
+from . import assignment, audit, clock, doctor, orgs, privacy, task_forms
+from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 
 SCOPES = ("mine", "unit", "claimable", "reported")
-# Task data keys a form may not set: they would shadow the helpers expressions call or the sandbox's
-# guards, or stand in for what the engine records itself (including the case's code).
-RESERVED_KEYS = expressions.RESERVED_NAMES | assignment.ENGINE_KEYS | {case_codes.DATA_KEY}
 
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
-          overdue: bool | None = None, page: int = 1, per_page: int = 50) -> tuple[list[TaskItem], bool]:
-    """Open tasks for the user; reads only inbox rows, through their indexes."""
+          overdue: bool | None = None, code: str | None = None, page: int = 1,
+          per_page: int = 50) -> tuple[list[TaskItem], bool]:
+    """Open tasks for the user; reads only inbox rows, through their indexes (``code``: part of a case code)."""
     if scope not in SCOPES:
         raise BadRequest(f"scope must be one of {', '.join(SCOPES)}", fields={"scope": "unknown scope"})
     query = select(TaskItem.id).where(TaskItem.state == "ready")
@@ -41,18 +38,51 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
                                     TaskItem.open_to_unit.is_(True) & (TaskItem.assignee_id != user.id)))
             if user.role != "admin":
                 query = query.where(TaskItem.role.in_(orgs.workable_roles(user)))
-    if case_id is not None:
-        query = query.where(TaskItem.case_id == case_id)
-    if spec_id:
-        query = query.where(TaskItem.spec_id == spec_id)
-    if overdue is not None:
-        query = query.where(TaskItem.overdue.is_(overdue))
+    query = _filtered(query, case_id=case_id, spec_id=spec_id, overdue=overdue, code=code)
     order = (TaskItem.created_at, TaskItem.id)
     # Pick the page on the task table alone, then load it with its joined rows: joining first
     # makes the database join every matching task before it can sort and cut (300 ms at 100k).
     page_ids = query.order_by(*order).offset((page - 1) * per_page).limit(per_page + 1).scalar_subquery()
     rows = list(session.scalars(select(TaskItem).where(TaskItem.id.in_(page_ids)).order_by(*order)))
     return rows[:per_page], len(rows) > per_page
+
+
+def _filtered(query, *, case_id, spec_id, overdue, code):
+    if case_id is not None:
+        query = query.where(TaskItem.case_id == case_id)
+    if spec_id:
+        query = query.where(TaskItem.spec_id == spec_id)
+    if overdue is not None:
+        query = query.where(TaskItem.overdue.is_(overdue))
+    if code:
+        query = query.where(TaskItem.case_id.in_(select(Case.id).where(Case.code.icontains(code, autoescape=True))))
+    return query
+
+
+def task_kinds(session: Session) -> list[tuple[str, str]]:
+    """``(task id, name)`` of every user task of the processes' latest versions, by name (a list filter)."""
+    kinds: dict[str, str] = {}
+    for version in doctor.latest_versions(session):
+        for spec in doctor.user_tasks(version):
+            kinds.setdefault(spec.bpmn_id or spec.name, spec.bpmn_name or spec.bpmn_id or spec.name)
+    return sorted(kinds.items(), key=lambda kind: (kind[1], kind[0]))
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What a list may offer the user on an open task; the commands check again when used."""
+
+    claim: bool
+    reassign: bool
+
+
+def actions(user: User, row: TaskItem) -> Actions:
+    """The commands on ``row`` the user's role and the task's holder allow (the row is one they see)."""
+    if row.state != "ready":
+        return Actions(False, False)
+    offered = row.assignee_id is None or (row.open_to_unit and row.assignee_id != user.id)
+    works = user.role == "admin" or user.role in orgs.roles_working(row.role, row.org_unit)
+    return Actions(claim=offered and works, reassign=user.role in SUPERVISOR_ROLES)
 
 
 def get_task(session: Session, user: User, task_id: int) -> TaskItem:
@@ -201,85 +231,6 @@ def save_draft(session: Session, user: User, task_id: int, data: dict) -> TaskIt
 
 
 @dataclass(frozen=True)
-class CompiledForm:
-    """A form's validator (dates checked too) and the references it declares."""
-
-    schema: dict
-    validator: Draft202012Validator
-    refs: list[references.Ref]
-
-
-def compile_form(schema: dict) -> CompiledForm:
-    """The validator and references of one form."""
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return CompiledForm(schema, validator, references.declared(schema))
-
-
-# Forms are frozen per process version, so a compiled form per (version content, form) never goes stale;
-# keyed by content hash, a cached one also spares reading the version's forms column.
-_FORMS: dict[tuple[str, str, bool], CompiledForm | None] = {}
-
-
-def _compiled(version: ProcessVersion, form: str, *, partial: bool = False) -> CompiledForm | None:
-    key = (version.content_hash, form, partial)
-    if key not in _FORMS:
-        schema = version.forms.get(form)
-        _FORMS[key] = compile_form(_partial(schema) if partial else schema) if schema is not None else None
-    return _FORMS[key]
-
-
-def _partial(schema: dict) -> dict:
-    """The form without what asks for its fields as a whole: required ones, conditions, no others."""
-    return {key: value for key, value in schema.items()
-            if key not in ("required", "if", "then", "else", "additionalProperties")}
-
-
-def reserved_keys(data: dict, prefix: str = "") -> dict[str, str]:
-    """A message per top-level key of ``data`` that would shadow a helper expressions call."""
-    return {prefix + key: "系统保留的名称,表单不能使用 This name is reserved"
-            for key in sorted(RESERVED_KEYS.intersection(data))}
-
-
-def form_errors(session: Session, form: CompiledForm, data: dict, case_unit: OrgUnit,
-                prefix: str = "") -> dict[str, str]:
-    """A message for staff per field of ``data`` that breaks the form or names no allowed row."""
-    errors = {prefix + path: message
-              for path, message in form_messages.explain(form.validator.iter_errors(data), form.schema).items()}
-    errors.update(references.problems(session, form.refs, data, case_unit, skip=set(errors), prefix=prefix))
-    return errors
-
-
-def validate_form(session: Session, row: TaskItem, data: dict) -> None:
-    """Raise ``FormInvalid`` with a message per field unless ``data`` satisfies the task's form."""
-    errors = reserved_keys(data)
-    form = _compiled(row.case.process_version, row.form) if row.form else None
-    if form is not None:
-        for path, message in form_errors(session, form, data, row.case.org_unit).items():
-            errors.setdefault(path, message)
-    if errors:
-        raise FormInvalid(f"{len(errors)} field(s) are not valid: {', '.join(sorted(errors))}", fields=errors)
-
-
-def validate_opening(session: Session, version: ProcessVersion, data: dict, unit: OrgUnit) -> None:
-    """Raise ``FormInvalid`` (fields ``data.<path>``) unless the data a case opens with could prefill its forms.
-
-    A case's data reaches every later task, so each key a form of the version declares is checked
-    against that declaration, its references included; ``required`` is not (the task's form
-    asks for the rest when it is completed). Keys no form declares pass as they are.
-    """
-    errors = reserved_keys(data, prefix="data.")
-    for name in sorted(version.forms or {}) if data else []:
-        form = _compiled(version, name, partial=True)
-        declared = (form.schema.get("properties") or {}) if form is not None else {}
-        given = {key: value for key, value in data.items() if key in declared and f"data.{key}" not in errors}
-        if given:
-            errors.update(form_errors(session, form, given, unit, prefix="data."))
-    if errors:
-        raise FormInvalid(f"{len(errors)} field(s) of the data are not valid: {', '.join(sorted(errors))}",
-                          fields=errors)
-
-
-@dataclass(frozen=True)
 class Completed:
     """A completed task and its case's open tasks afterwards."""
 
@@ -313,7 +264,7 @@ def _open_for_completion(session: Session, user: User, task_id: int, data: dict)
     _require_role(user, row)
     _require_free(user, row)
     _require_open(row)
-    validate_form(session, row, data)
+    task_forms.validate_form(session, row, data)
     if row.case.status == "incident":
         raise Conflict(f"case {row.case.code} has an open incident; retry it first")
     return row

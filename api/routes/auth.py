@@ -17,13 +17,14 @@ def _username_key() -> str:
 
 # Per username only failed attempts count (401), so a user who signs in often is never slowed down;
 # per client address every attempt counts, which also caps the scrypt work one address can cause.
+# The scopes are shared with the sign-in page (web/routes/auth.py): one set of counters for both doors.
 @v1.post("/auth/token")
-@limiter.limit(lambda: current_app.config["MEDIATE"].login_address_limit,
-               key_func=lambda: "address:" + (request.remote_addr or ""),
-               error_message="too many sign-in attempts from this address; try again later")
-@limiter.limit(lambda: current_app.config["MEDIATE"].login_limit, key_func=_username_key,
-               deduct_when=lambda response: response.status_code == 401,
-               error_message="too many failed sign-ins for this user; try again later")
+@limiter.shared_limit(lambda: current_app.config["MEDIATE"].login_address_limit, "sign-in-address",
+                      key_func=lambda: "address:" + (request.remote_addr or ""),
+                      error_message="too many sign-in attempts from this address; try again later")
+@limiter.shared_limit(lambda: current_app.config["MEDIATE"].login_limit, "sign-in-user", key_func=_username_key,
+                      deduct_when=lambda response: response.status_code == 401,
+                      error_message="too many failed sign-ins for this user; try again later")
 def token():
     creds = body(TokenIn())
     user = accounts.sign_in(db.session, creds["username"], creds["password"], request.remote_addr or "")

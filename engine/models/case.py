@@ -29,6 +29,10 @@ class Case(Base):
     tier: Mapped[str | None] = mapped_column(String(20), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     title: Mapped[str] = mapped_column(String(255), default="")
+    # Mirrored from the case's data for lists (engine/runner.py): what the dispute is about, and the
+    # names of the people it names, masked as every reader of a list may see them.
+    dispute_type: Mapped[str | None] = mapped_column(String(120))
+    party_names: Mapped[list | None] = mapped_column(JsonType, default=list)
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import form_messages
-from engine.tasks import compile_form
+from engine.task_forms import compile_form
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 

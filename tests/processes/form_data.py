@@ -14,7 +14,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from engine.tasks import compile_form
+from engine.task_forms import compile_form
 
 # What the API would refuse before a form sees it (engine.json_input): NUL and lone surrogates.
 TEXT = st.characters(codec="utf-8", exclude_characters="\x00")

@@ -59,11 +59,14 @@ class Scenario:
     # -- steps -------------------------------------------------------------------------------
     def complete(self, spec_id: str, *, by: str | None = None, **data) -> Scenario:
         """A person submits the task's form (the engine validates it) and the case runs to its next wait."""
-        row = self.row(spec_id)
+        return self.complete_row(self.row(spec_id), by=by, **data)
+
+    def complete_row(self, row: TaskItem, *, by: str | None = None, **data) -> Scenario:
+        """``complete`` for one given open row (of a task that may be ready more than once)."""
         user = self.user(by) if by else self.worker_for(row)
         with clock.frozen_at(self.now):
             tasks.complete(self.session, user, row.id, data)
-        self.worked.append((spec_id, user.username))
+        self.worked.append((row.spec_id, user.username))
         self._commit()
         return self
 

@@ -1,0 +1,36 @@
+"""Page routes: each reads the request, calls one engine function and renders a template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, request
+
+from engine import json_input
+from engine.errors import BadRequest
+
+HERE = Path(__file__).resolve().parent.parent
+pages = Blueprint("pages", __name__, template_folder=str(HERE / "templates"),
+                  static_folder=str(HERE / "static"), static_url_path="/static")
+
+
+def local_target(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site (never another host: no open redirect), else ``default``."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
+
+
+def checked_args() -> dict[str, str]:
+    """The query string, refused (400) if a name or value is text the database cannot store."""
+    args = request.args.to_dict()
+    for name, value in args.items():
+        if why := json_input.text_problem(name) or json_input.text_problem(value):
+            field = json_input.path_name([name])
+            raise BadRequest(f"{field}: {why}", fields={field: why})
+    return args
+
+
+from . import assets, auth, inbox, tasks  # noqa: E402,F401  (routes register on pages)

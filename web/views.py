@@ -1,0 +1,66 @@
+"""What the templates show of engine rows: labels in the user's language, urgency, the commands offered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine import tasks
+from engine.models import TaskItem, User
+
+# A task due within this time is marked "due soon" (a highlight only; deadlines come from the diagrams).
+DUE_SOON = timedelta(hours=24)
+
+SCOPES = [("mine", _l("Mine")), ("unit", _l("My unit")), ("claimable", _l("Claimable")),
+          ("reported", _l("Reported by me"))]
+ROLES = {"grid_worker": _l("Grid worker"), "mediator": _l("Mediator"), "centre_staff": _l("Centre staff"),
+         "department": _l("Department"), "leader": _l("Leader"), "admin": _l("Administrator"),
+         "designer": _l("Process designer")}
+TIERS = {"grid": _l("Grid"), "village": _l("Village"), "town": _l("Town"), "county": _l("County")}
+STATES = {"ready": _l("Open"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+
+
+def label(table: dict, value: str | None) -> str:
+    """The translated label of a code, or the code itself when it has none."""
+    return str(table[value]) if value in table else (value or "")
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One task as a list or summary shows it."""
+
+    task: TaskItem
+    urgency: str  # "overdue", "soon" or ""
+    actions: tasks.Actions
+
+    @property
+    def case(self):
+        return self.task.case
+
+
+def urgency(row: TaskItem, now: datetime) -> str:
+    if row.overdue or (row.due_at is not None and row.due_at <= now):
+        return "overdue"
+    if row.due_at is not None and row.due_at - now <= DUE_SOON:
+        return "soon"
+    return ""
+
+
+def task_row(user: User, row: TaskItem, now: datetime) -> TaskRow:
+    return TaskRow(row, urgency(row, now), tasks.actions(user, row))
+
+
+def row_labels() -> dict[str, str]:
+    """The texts every task row repeats, translated once per request (50 rows would ask 500 times)."""
+    if "row_labels" not in g:
+        g.row_labels = {"due": _("Due"), "case": _("Case"), "task": _("Task"), "tier": _("Tier"), "unit": _("Unit"),
+                        "dispute_type": _("Dispute type"), "parties": _("Parties"), "held_by": _("Held by"),
+                        "overdue": _("Overdue"), "soon": _("Due soon"), "unclaimed": _("Unclaimed"),
+                        "open_to_unit": _("open to the unit"), "claim": _("Claim"), "reassign": _("Reassign"),
+                        "hand_to": _("Hand to"), "hand_over": _("Hand over"),
+                        "tiers": {code: str(name) for code, name in TIERS.items()}}
+    return g.row_labels
