@@ -82,13 +82,19 @@ def test_a_department_user_cannot_see_the_village_case(http):
     assert http("leader", "GET", f"/api/v1/cases/{code}").status_code == 200
 
 
-def test_order_ledger_over_http(http):
+def routed_to_the_village(http) -> str:
+    """A case the town centre registered, assessed, planned and routed: its order waits at the village."""
     code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
     code = _work(http, "town_staff", code, "register", REGISTER)["code"]
     _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
     _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                               "preferred_mediator_id": None})
+    return code
+
+
+def test_order_ledger_over_http(http):
+    code = routed_to_the_village(http)
     _work(http, "village_mediator", code, "accept_order", {"order_accepted": False, "return_reason": "不属本村"})
 
     items = http("town_staff", "GET", f"/api/v1/cases/{code}/orders").json["items"]
@@ -118,12 +124,7 @@ def test_only_the_dispute_case_is_opened_as_a_case_the_sub_processes_are_not(app
 
 
 def test_supervision_order_and_its_notification_over_http(app, http):
-    code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
-    code = _work(http, "town_staff", code, "register", REGISTER)["code"]
-    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
-    _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
-    _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
-                                              "preferred_mediator_id": None})
+    code = routed_to_the_village(http)
     _work(http, "village_mediator", code, "accept_order", {"order_accepted": True, "return_reason": ""})
     later = clock.now() + timedelta(hours=24, minutes=1)  # village, ordinary: the handling deadline passed
     with app.app_context(), clock.frozen_at(later):
