@@ -19,6 +19,7 @@ from .models import Case, OrgUnit, User
 REPORTER = "online_report"
 CHANNEL = "网上自报"
 PROCESS = "dispute_case"
+REGISTER_FORM = "dispute_case/register.schema.json"
 # The unit tree as the public walks it, from the county down to the grid.
 PUBLIC_KINDS = ("county", "town", "village", "grid")
 UNUSABLE_PASSWORD = "!"  # no hash matches it: the account cannot sign in
@@ -60,3 +61,13 @@ def report(session: Session, *, dispute_type: str, summary: str, parties: list[d
             "contact_phone": contact_phone, "location_unit_code": grid.code}
     return cases.start_case(session, reporter.username, cases.process_version(session, PROCESS), data, grid,
                             title=summary[:60])
+
+
+def report_choices(session: Session) -> dict:
+    """What the report form offers, from the registration form of the latest dispute process."""
+    pv = cases.process_version(session, PROCESS)
+    schema = (pv.forms or {}).get(REGISTER_FORM) or {}
+    props = schema.get("properties") or {}
+    party = ((props.get("parties") or {}).get("items") or {}).get("properties") or {}
+    roles = [(item["const"], item.get("title", item["const"])) for item in (party.get("role") or {}).get("oneOf", [])]
+    return {"dispute_types": list((props.get("dispute_type") or {}).get("enum") or []), "roles": roles}

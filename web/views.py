@@ -22,6 +22,14 @@ ROLES = {"grid_worker": _l("Grid worker"), "mediator": _l("Mediator"), "centre_s
          "designer": _l("Process designer")}
 TIERS = {"grid": _l("Grid"), "village": _l("Village"), "town": _l("Town"), "county": _l("County")}
 STATES = {"ready": _l("Open"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+CASE_STATUSES = {"open": _l("In progress"), "closed": _l("Closed"), "incident": _l("Held up by an error")}
+ORDER_STATES = {"dispatched": _l("Dispatched"), "accepted": _l("Accepted"), "handled": _l("Handled"),
+                "not_verified": _l("Not verified yet"), "resolved": _l("Resolved"), "failed": _l("Failed"),
+                "returned": _l("Returned"), "timed_out": _l("Timed out"), "unverified": _l("Unverified"),
+                "withdrawn": _l("Withdrawn")}
+SUPERVISION_STATES = {"open": _l("Open"), "answered": _l("Answered"), "escalated": _l("Escalated"),
+                      "closed": _l("Closed")}
+PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
 
 
 def label(table: dict, value: str | None) -> str:

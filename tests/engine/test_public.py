@@ -8,11 +8,13 @@ from sqlalchemy import select
 from engine import cases, clock, diagram, public, tasks, tracking
 from engine.errors import FormInvalid
 from engine.models import Case, TaskItem, User
+from tests.processes import conftest as process_fixtures
 from tests.processes import steps
-from tests.processes.conftest import county, run_case  # noqa: F401  (the demo county, its cases)
 from tests.processes.harness import START, Scenario
 
 PHONE = "13912345678"
+# The demo county with the process library, and its cases, as the process scenarios use them.
+county, run_case = process_fixtures.county, process_fixtures.run_case
 
 
 def _report(session, **over):
