@@ -53,7 +53,8 @@ def case_view(session: Session, user: User, code: str, process_id: str | None = 
     channel = data.get("intake_channel")
     return CaseView(case, channel if isinstance(channel, str) else None, parties, ledger,
                     orders.supervisions(session, [o.id for o in ledger]), page.open_tasks, page.timeline,
-                    version, marks, {pid: pid for pid in sorted(path) if pid != case.process_id})
+                    version, marks, {pid: diagram.called_version(session, case, pid).name or pid
+                                     for pid in sorted(path) if pid != case.process_id})
 
 
 def diagram_xml(session: Session, user: User, code: str, process_id: str | None = None) -> str:

@@ -45,7 +45,9 @@ def init_app(app: Flask) -> None:
                                  case_status=lambda v: views.label(views.CASE_STATUSES, v),
                                  order_state=lambda v: views.label(views.ORDER_STATES, v),
                                  supervision_state=lambda v: views.label(views.SUPERVISION_STATES, v),
-                                 place_kind=lambda v: views.label(views.PLACE_KINDS, v))
+                                 place_kind=lambda v: views.label(views.PLACE_KINDS, v),
+                                 event=lambda v: views.label(views.EVENTS, v),
+                                 bilingual=views.bilingual)
     app.context_processor(_page_globals)
 
 

@@ -75,7 +75,7 @@ def test_the_case_page_shows_summary_parties_orders_timeline_tasks_and_diagram(c
     assert "张三" in page and "13800138000" in page
     assert f'href="/tasks/{waiting.task_id}"' in page and waiting.task_name in page
     assert "已派单" in page  # the order's state
-    assert "case_opened" in page
+    assert "立案受理" in page and "生成任务" in page  # the timeline, its events named
     assert f'data-xml="/cases/{waiting.case_code}/diagram.xml"' in page
     assert "accept_order" in page or "dispatch_round" in page  # its marks reach the sub-process
     with engine_session(county) as session:

@@ -12,7 +12,23 @@
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
         var canvas = viewer.get("canvas"), overlays = viewer.get("overlays"), registry = viewer.get("elementRegistry");
-        canvas.zoom("fit-viewport");
+        // A wide diagram gets a low frame: its height follows the diagram's shape within limits.
+        var box = canvas.viewbox().inner, width = container.clientWidth;
+        if (box.width > 0) {
+          var wanted = Math.round(width * box.height / box.width) + 40;
+          container.style.height = Math.max(220, Math.min(wanted, 520)) + "px";
+          canvas.resized();
+        }
+        canvas.zoom("fit-viewport", "auto");
+        // Too small to read (a phone, a long process): show where the case waits at a readable scale;
+        // the viewer pans and zooms to the rest.
+        var here = (marks.current || []).map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+        if (canvas.zoom() < 0.45 && here) {
+          container.style.height = Math.max(container.clientHeight, 300) + "px";
+          canvas.resized();
+          var scale = 0.75, w = container.clientWidth / scale, h = container.clientHeight / scale;
+          canvas.viewbox({ x: here.x + here.width / 2 - w / 2, y: here.y + here.height / 2 - h / 2, width: w, height: h });
+        }
         (marks.done || []).forEach(function (id) {
           if (registry.get(id)) {
             canvas.addMarker(id, "done");
