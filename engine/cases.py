@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_codes, clock, orgs, privacy
+from . import audit, case_codes, clock, orgs, privacy, tracking
 from .errors import BadRequest, FormInvalid, NotFound
-from .models import Case, Incident, ProcessVersion, TaskItem, User
+from .models import Case, Incident, OrgUnit, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 from .task_forms import validate_opening
 
@@ -39,19 +39,29 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
                           fields={"process_id": "not a startable process"})
     unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
     orgs.require_unit(session, user, unit.id)
+    return start_case(session, user.username, pv, data, unit, title=title)
+
+
+def start_case(session: Session, reported_by: str, pv: ProcessVersion, data: dict, unit: OrgUnit, *,
+               title: str = "", track_phone: str | None = None) -> Case:
+    """Open a case of ``pv`` at ``unit`` for ``reported_by`` (the caller checked who may) and run it to its
+    first wait. ``track_phone`` (or else the data's ``contact_phone``) lets the reporter track it by code."""
     validate_opening(session, pv, data, unit)
     now = clock.now()
-    case = Case(code=case_codes.issue(session, unit, now), process_id=pv.process_id, process_version=pv,
-                org_unit=unit, opened_by=user.username, opened_at=now, title=title[:255])
+    code = case_codes.issue(session, unit, now)
+    phone = track_phone or data.get("contact_phone")
+    case = Case(code=code, process_id=pv.process_id, process_version=pv, org_unit=unit, opened_by=reported_by,
+                opened_at=now, title=title[:255],
+                track_digest=tracking.digest(code, phone) if isinstance(phone, str) and phone else None)
     session.add(case)
     session.flush()
-    audit.record(session, "case_opened", user.username, case_id=case.id,
+    audit.record(session, "case_opened", reported_by, case_id=case.id,
                  detail={"process_id": pv.process_id, "version": pv.version, "code": case.code,
                          "data": privacy.for_audit(pv, data)})
-    data = {**data, "reported_by": user.username, "received_at": now.isoformat(), case_codes.DATA_KEY: case.code}
-    run = CaseRun(session, case, user.username)
+    data = {**data, "reported_by": reported_by, "received_at": now.isoformat(), case_codes.DATA_KEY: case.code}
+    run = CaseRun(session, case, reported_by)
     run.new_workflow(data)
-    _step_or_incident(session, run, user.username, lambda: run.new_workflow(data))
+    _step_or_incident(session, run, reported_by, lambda: run.new_workflow(data))
     return case
 
 
@@ -96,8 +106,13 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
     if tier:
         query = query.where(Case.tier == tier)
     if text:
-        like = f"%{text}%"
-        query = query.where(or_(Case.code.ilike(like), Case.title.ilike(like)))
+        code = case_codes.normalize(text)
+        if code is not None:  # a whole code, typed as people type it: that case only
+            query = query.where(Case.code == code)
+        else:
+            like = f"%{text}%"
+            query = query.where(or_(Case.code.ilike(like), Case.title.ilike(like), Case.dispute_type.ilike(like),
+                                    Case.summary.ilike(like)))
     rows = list(session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
 

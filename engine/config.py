@@ -113,6 +113,8 @@ class Settings:
     login_limit: str = "10 per minute; 50 per hour"
     login_address_limit: str = "60 per minute; 600 per hour"
     login_limit_storage: str = "memory://"
+    # The public pages (/report, /track): submissions per client address (counted with the sign-in's storage).
+    public_limit: str = "5 per minute; 30 per hour"
     trusted_proxies: int = 0
     # The pages' session and language cookies are sent over HTTPS only (turn on behind HTTPS).
     secure_cookies: bool = False
@@ -139,6 +141,7 @@ _PARSERS = {
     "MEDIATE_LOGIN_LIMIT": ("login_limit", _rate_limit),
     "MEDIATE_LOGIN_ADDRESS_LIMIT": ("login_address_limit", _rate_limit),
     "MEDIATE_LOGIN_LIMIT_STORAGE": ("login_limit_storage", lambda n, v: v),
+    "MEDIATE_PUBLIC_LIMIT": ("public_limit", _rate_limit),
     "MEDIATE_TRUSTED_PROXIES": ("trusted_proxies", _count),
     "MEDIATE_SECURE_COOKIES": ("secure_cookies", _bool),
     "MEDIATE_SCHEDULER": ("scheduler", _bool),

@@ -23,7 +23,7 @@ from .models import Case, CaseState, Incident, ServiceCall
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
 # The case code goes the other way: the row's code is issued when the case opens and data carries a
 # copy (``case_code``).
-MIRRORED = {"severity": 20, "tier": 20, "dispute_type": 120}
+MIRRORED = {"severity": 20, "tier": 20, "dispute_type": 120, "summary": 255}
 
 
 @dataclass

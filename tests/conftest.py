@@ -30,7 +30,8 @@ def settings_for(url: str, **extra) -> Settings:
     values = dict(database_url=url, secret_key=TEST_SECRET, scheduler=False,
                   processes_dir=ROOT / "processes", forms_dir=ROOT / "forms",
                   # Tests sign in hundreds of times from one address; the throttle has tests of its own.
-                  login_limit="10000 per minute", login_address_limit="10000 per minute")
+                  login_limit="10000 per minute", login_address_limit="10000 per minute",
+                  public_limit="10000 per minute")
     values.update(extra)
     return Settings(**values)
 

@@ -57,6 +57,7 @@ def _unmarked(node):
 
 def test_stored_forms_get_their_marks_and_stored_audit_data_is_masked(tmp_path):
     register = json.loads((ROOT / "forms/dispute_case/register.schema.json").read_text(encoding="utf-8"))
+    register["properties"].pop("contact_phone")  # added to the form after this migration: no stored form has it
     own = {"properties": {"people": {"type": "array", "items": {"properties": {"mobile": {"type": "string"}}}}}}
     forms = {"dispute_case/register.schema.json": _unmarked(register), "mine/own.schema.json": own}
     data = {"parties": [{"name": "张三", "id_number": "441581198001011234", "phone": "13800138000"}],

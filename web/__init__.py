@@ -41,7 +41,13 @@ def init_app(app: Flask) -> None:
     errors.register(app)
     app.jinja_env.filters.update(role=lambda v: views.label(views.ROLES, v),
                                  tier=lambda v: views.label(views.TIERS, v),
-                                 task_state=lambda v: views.label(views.STATES, v))
+                                 task_state=lambda v: views.label(views.STATES, v),
+                                 case_status=lambda v: views.label(views.CASE_STATUSES, v),
+                                 order_state=lambda v: views.label(views.ORDER_STATES, v),
+                                 supervision_state=lambda v: views.label(views.SUPERVISION_STATES, v),
+                                 place_kind=lambda v: views.label(views.PLACE_KINDS, v),
+                                 event=lambda v: views.label(views.EVENTS, v),
+                                 bilingual=views.bilingual)
     app.context_processor(_page_globals)
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import tasks
+from engine import form_messages, tasks
 from engine.models import TaskItem, User
 
 # A task due within this time is marked "due soon" (a highlight only; deadlines come from the diagrams).
@@ -22,6 +23,22 @@ ROLES = {"grid_worker": _l("Grid worker"), "mediator": _l("Mediator"), "centre_s
          "designer": _l("Process designer")}
 TIERS = {"grid": _l("Grid"), "village": _l("Village"), "town": _l("Town"), "county": _l("County")}
 STATES = {"ready": _l("Open"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+CASE_STATUSES = {"open": _l("In progress"), "closed": _l("Closed"), "incident": _l("Held up by an error")}
+ORDER_STATES = {"dispatched": _l("Dispatched"), "accepted": _l("Accepted"), "handled": _l("Handled"),
+                "not_verified": _l("Not verified yet"), "resolved": _l("Resolved"), "failed": _l("Failed"),
+                "returned": _l("Returned"), "timed_out": _l("Timed out"), "unverified": _l("Unverified"),
+                "withdrawn": _l("Withdrawn")}
+SUPERVISION_STATES = {"open": _l("Open"), "answered": _l("Answered"), "escalated": _l("Escalated"),
+                      "closed": _l("Closed")}
+EVENTS = {"case_opened": _l("Case opened"), "case_moved": _l("Case moved"), "case_closed": _l("Case closed"),
+          "task_created": _l("Task created"), "task_completed": _l("Task completed"), "task_claimed": _l("Task claimed"),
+          "task_unclaimed": _l("Task released"), "task_reassigned": _l("Task reassigned"),
+          "task_cancelled": _l("Task cancelled"), "task_draft_saved": _l("Draft saved"),
+          "service_called": _l("System step"), "service_error": _l("System step failed"),
+          "error_caught": _l("Error handled"), "incident": _l("Held up by an error"),
+          "incident_resolved": _l("Error resolved"), "timer_fired": _l("Deadline reached"),
+          "timers_recalculated": _l("Deadlines recalculated"), "personal_data_viewed": _l("Personal data viewed")}
+PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
 
 
 def label(table: dict, value: str | None) -> str:
@@ -52,6 +69,12 @@ def urgency(row: TaskItem, now: datetime) -> str:
 
 def task_row(user: User, row: TaskItem, now: datetime) -> TaskRow:
     return TaskRow(row, urgency(row, now), tasks.actions(user, row))
+
+
+def bilingual(title: str) -> str:
+    """The part of a "中文 English" title (as forms write them) in the page's language."""
+    zh, en = form_messages.split_title(title, title)
+    return en if str(get_locale()) == "en" and en else zh
 
 
 def row_labels() -> dict[str, str]:

@@ -33,6 +33,11 @@ class Case(Base):
     # names of the people it names, masked as every reader of a list may see them.
     dispute_type: Mapped[str | None] = mapped_column(String(120))
     party_names: Mapped[list | None] = mapped_column(JsonType, default=list)
+    # The first words of the dispute's summary, for searching cases by what they are about.
+    summary: Mapped[str | None] = mapped_column(String(255))
+    # Checks a tracking request (engine/tracking.py): a digest of the code and the reporting phone's
+    # last four digits, never the phone itself; None when the case was opened without a phone.
+    track_digest: Mapped[str | None] = mapped_column(String(64))
     opened_by: Mapped[str] = mapped_column(String(80))
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -52,4 +52,5 @@ def test_exceptions_name_fields_that_exist():
 def test_registration_marks_the_parties():
     assert privacy.schema_paths(_form("dispute_case/register.schema.json")) == {
         ("parties", "*", "name"): "name", ("parties", "*", "id_number"): "id_number",
-        ("parties", "*", "phone"): "phone", ("parties", "*", "address"): "address", ("address",): "address"}
+        ("parties", "*", "phone"): "phone", ("parties", "*", "address"): "address", ("address",): "address",
+        ("contact_phone",): "phone"}

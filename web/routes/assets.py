@@ -9,6 +9,7 @@ from . import pages
 # Which built folder of which package a page may load; package.json pins their versions.
 VENDOR = {
     "bootstrap": ROOT / "node_modules" / "bootstrap" / "dist",
+    "bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist",
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
 }
 
