@@ -1,6 +1,6 @@
 """case search and tracking: the summary's first words mirrored for search, a tracking digest
 
-Revision ID: 0014_case_search_tracking
+Revision ID: 0013_case_search_tracking
 Revises: 0012_case_list_fields
 Create Date: 2026-12-01 21:15:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0014_case_search_tracking'
+revision = '0013_case_search_tracking'
 down_revision = '0012_case_list_fields'
 branch_labels = None
 depends_on = None
