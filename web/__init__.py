@@ -41,7 +41,9 @@ def init_app(app: Flask) -> None:
     errors.register(app)
     app.jinja_env.filters.update(role=lambda v: views.label(views.ROLES, v),
                                  tier=lambda v: views.label(views.TIERS, v),
-                                 task_state=lambda v: views.label(views.STATES, v))
+                                 task_state=lambda v: views.label(views.STATES, v),
+                                 case_status=lambda v: views.label(views.CASE_STATES, v),
+                                 event_kind=lambda v: views.label(views.EVENTS, v))
     app.context_processor(_page_globals)
 
 

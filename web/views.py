@@ -22,6 +22,12 @@ ROLES = {"grid_worker": _l("Grid worker"), "mediator": _l("Mediator"), "centre_s
          "designer": _l("Process designer")}
 TIERS = {"grid": _l("Grid"), "village": _l("Village"), "town": _l("Town"), "county": _l("County")}
 STATES = {"ready": _l("Open"), "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+CASE_STATES = {"open": _l("Open"), "closed": _l("Closed"), "incident": _l("Incident")}
+EVENTS = {"case_opened": _l("Case opened"), "task_created": _l("Task created"), "task_claimed": _l("Task claimed"),
+          "task_unclaimed": _l("Task released"), "task_reassigned": _l("Task reassigned"),
+          "task_draft_saved": _l("Draft saved"), "task_completed": _l("Task completed"),
+          "task_cancelled": _l("Task cancelled"), "incident": _l("Incident"), "incident_resolved": _l("Incident resolved"),
+          "personal_data_viewed": _l("Personal data viewed"), "timers_recalculated": _l("Deadlines recalculated")}
 
 
 def label(table: dict, value: str | None) -> str:
