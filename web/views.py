@@ -27,7 +27,9 @@ EVENTS = {"case_opened": _l("Case opened"), "task_created": _l("Task created"), 
           "task_unclaimed": _l("Task released"), "task_reassigned": _l("Task reassigned"),
           "task_draft_saved": _l("Draft saved"), "task_completed": _l("Task completed"),
           "task_cancelled": _l("Task cancelled"), "incident": _l("Incident"), "incident_resolved": _l("Incident resolved"),
-          "personal_data_viewed": _l("Personal data viewed"), "timers_recalculated": _l("Deadlines recalculated")}
+          "personal_data_viewed": _l("Personal data viewed"), "timers_recalculated": _l("Deadlines recalculated"),
+          "case_moved": _l("Case moved"), "case_closed": _l("Case closed"), "service_called": _l("Step run"),
+          "service_error": _l("Step failed"), "error_caught": _l("Error handled"), "timer_fired": _l("Deadline reached")}
 
 
 def label(table: dict, value: str | None) -> str:

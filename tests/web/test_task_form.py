@@ -9,6 +9,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from engine.config import ROOT
+from engine.form_messages import split_title
 from engine.models import TaskItem
 from web import forms
 
@@ -167,7 +168,7 @@ def test_completing_goes_back_to_the_inbox_naming_the_task_and_case(county, brow
                                                               "order_accepted": "true", "return_reason": ""})
     assert res.status_code == 302 and res.headers["Location"].endswith("/inbox")
     page = _text(browser.get("/inbox"))
-    assert f"“{row.task_name}”(案件 {row.case_code})已办结" in page
+    assert f"“{split_title(row.task_name)[0]}”(案件 {row.case_code})已办结" in page
     with engine_session(county) as session:
         assert session.get(TaskItem, row.task_id).state == "completed"
         assert session.get(TaskItem, row.task_id).completed_by == "village_mediator"

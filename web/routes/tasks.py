@@ -40,7 +40,7 @@ def submit(task_id: int):
         db.session.rollback()
         detail = tasks.task_detail(db.session, user, task_id)
         return _page(detail, data, invalid.fields or {}), 422
-    name, code = done.task.name, done.task.case.code
+    name, code = forms.pick(done.task.name), done.task.case.code
     commit_or_conflict(db.session)
     flash(_("“%(task)s” of case %(code)s is done.", task=name, code=code), "success")
     return redirect(url_for("pages.inbox"))
