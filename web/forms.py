@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from flask import url_for
 from flask_babel import get_locale
 
-from engine import form_messages, references
+from engine import form_messages, json_input, references
 
 # Every schema keyword the renderer understands (drawn, or left to the server check on purpose:
 # ``pattern``, ``uniqueItems``, ``if``/``then`` are enforced by the server, which names the field).
@@ -166,3 +166,9 @@ def lookup_url(node: Mapping) -> str:
     args = {key: [str(v).lower() if isinstance(v, bool) else v for v in (value if isinstance(value, list) else [value])]
             for key, value in (mark.get("filter") or {}).items()}
     return url_for(f"pages.pick_{mark['kind']}", **args)
+
+
+def text_problems(form) -> dict[str, str]:
+    """A message per posted field whose text could not be stored (a NUL, a lone surrogate): refused before the engine."""
+    return {json_input.path_name([name]): "含有无法保存的字符 This text contains a character that cannot be stored"
+            for name, value in form.items(multi=True) if json_input.text_problem(name) or json_input.text_problem(value)}

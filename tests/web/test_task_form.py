@@ -178,6 +178,17 @@ def test_completing_goes_back_to_the_inbox_naming_the_task_and_case(county, brow
     assert again.status_code == 409 and "该任务已被他人办理" in _text(again)
 
 
+def test_text_that_cannot_be_stored_is_refused_on_its_field(county, browser):
+    row = waiting_order(county)
+    browser.sign_in("village_mediator")
+    token = browser.token(f"/tasks/{row.task_id}")
+    res = browser.client.post(f"/tasks/{row.task_id}", data={"csrf_token": token, "action": "draft",
+                                                              "order_accepted": "false", "return_reason": "a\x00b"})
+    assert res.status_code == 422 and _field_error(_text(res), "return_reason") == "含有无法保存的字符"
+    with engine_session(county) as session:
+        assert session.get(TaskItem, row.task_id).draft is None
+
+
 def test_posting_the_form_needs_the_token(county, browser):
     row = waiting_order(county)
     browser.sign_in("village_mediator")

@@ -28,6 +28,8 @@ def task(task_id: int):
 def submit(task_id: int):
     user = me()
     detail = tasks.task_detail(db.session, user, task_id)
+    if problems := forms.text_problems(request.form):
+        return _page(detail, forms.read(detail.schema or {}, request.form), problems), 422
     data = forms.read(detail.schema or {}, request.form)
     if request.form.get("action") == "draft":
         tasks.save_draft(db.session, user, task_id, data)
