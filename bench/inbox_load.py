@@ -6,6 +6,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from flask import g
 from sqlalchemy import func, select, text
 
 from api.extensions import db
@@ -134,6 +135,7 @@ def time_inbox_page(app, org: fx.Org, repeats: int) -> dict[tuple[str, str], lis
             timings = []
             for n in range(repeats):
                 db.session.remove()  # each request reads afresh, as a request of its own would
+                g.pop("_login_user", None)  # the app context stays open here: without this every request is the first user's
                 with client.session_transaction() as cookie:  # signed in as Flask-Login keeps it
                     cookie["_user_id"], cookie["_fresh"] = f"{user_ids[n % len(user_ids)]}:0", True
                 start = time.perf_counter()
@@ -143,3 +145,36 @@ def time_inbox_page(app, org: fx.Org, repeats: int) -> dict[tuple[str, str], lis
             out[(level, scope)] = timings
     db.session.remove()
     return out
+
+
+def time_task_page(app, org: fx.Org, repeats: int, n_cases: int = 20) -> list[float]:
+    """ms of server time per ``GET /tasks/<id>`` (form drawn from its schema, case, timeline) among the bulk cases.
+
+    The bulk rows have no workflow state, so the pages timed are of cases opened through the engine.
+    """
+    from engine import cases
+
+    session = db.session
+    county = org.units["county"][0]
+    staff = session.get(User, org.users[(county.code, "admin")][0].id)  # may open every bench task
+    task_ids = []
+    for _ in range(n_cases):
+        case = cases.open_case(session, staff, fx.PROCESS_ID, {})
+        task_ids += [row.id for row in cases.open_tasks(session, case)]
+    staff_id = staff.id
+    session.commit()
+    client = app.test_client()
+    timings = []
+    fx.settle()
+    for n in range(-1, repeats):  # the first request compiles the page's templates: not timed
+        db.session.remove()
+        g.pop("_login_user", None)
+        with client.session_transaction() as cookie:
+            cookie["_user_id"], cookie["_fresh"] = f"{staff_id}:0", True
+        start = time.perf_counter()
+        response = client.get(f"/tasks/{task_ids[n % len(task_ids)]}")
+        if n >= 0:
+            timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    db.session.remove()
+    return timings
