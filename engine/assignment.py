@@ -40,9 +40,9 @@ def _ancestors(session: Session, unit: OrgUnit) -> list[OrgUnit]:
     return [by_id[i] for i in reversed(ids) if i in by_id]
 
 
-def _nearest(session: Session, unit: OrgUnit, kinds: tuple[str, ...], *, above: bool = False) -> OrgUnit:
-    chain = _ancestors(session, unit)[1 if above else 0:]
-    return next((u for u in chain if u.kind in kinds), unit)
+def _nearest(session: Session, unit: OrgUnit, kinds: tuple[str, ...]) -> OrgUnit:
+    """The unit itself or the nearest one above it of one of ``kinds`` (the unit when there is none)."""
+    return next((u for u in _ancestors(session, unit) if u.kind in kinds), unit)
 
 
 def _named_unit(session: Session, data: dict, key: str) -> OrgUnit | None:
