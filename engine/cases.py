@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_codes, clock, orgs, privacy, tracking
+from . import audit, case_codes, clock, doctor, orgs, privacy, tracking
 from .errors import BadRequest, FormInvalid, NotFound
 from .models import Case, Incident, OrgUnit, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -40,6 +40,20 @@ def open_case(session: Session, user: User, process_id: str, data: dict, *,
     unit = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
     orgs.require_unit(session, user, unit.id)
     return start_case(session, user.username, pv, data, unit, title=title)
+
+
+def open_new(session: Session, user: User) -> tuple[Case, TaskItem | None]:
+    """Open a case of the startable process in the user's unit; its first task, preferably the user's.
+
+    With several startable processes the first by id is taken (the library has one, ``dispute_case``).
+    """
+    startable = sorted(v.process_id for v in doctor.latest_versions(session) if v.startable)
+    if not startable:
+        raise NotFound("no process is deployed that can be opened as a case")
+    case = open_case(session, user, startable[0], {})
+    tasks = open_tasks(session, case)
+    mine = [t for t in tasks if t.assignee_id == user.id]
+    return case, (mine or tasks or [None])[0]
 
 
 def start_case(session: Session, reported_by: str, pv: ProcessVersion, data: dict, unit: OrgUnit, *,

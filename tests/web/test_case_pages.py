@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from api import create_app
-from engine.models import AuditEvent, Case
+from engine.models import AuditEvent, Case, TaskItem
 from tests.conftest import settings_for
 from tests.processes import steps
 
@@ -183,3 +183,25 @@ def test_tracking_shows_progress_for_the_right_pair_and_only_not_found_otherwise
     result = re.compile(r'<div class="alert[^"]*" role="alert" id="track-result">([^<]+)<')
     assert result.search(_text(wrong)).group(1) == result.search(_text(unknown)).group(1)
     assert browser.client.post("/track", data={"code": code, "digits": PHONE[-4:]}).status_code == 400
+
+
+def test_staff_open_a_new_dispute_and_land_on_its_registration(county, browser):
+    browser.sign_in("grid_worker")
+    assert "登记新纠纷" in browser.get("/inbox").get_data(as_text=True)
+    res = browser.post("/cases/new")
+    assert res.status_code == 302 and res.location.startswith("/tasks/")
+    page = browser.get(res.location).get_data(as_text=True)
+    assert "受理登记" in page and 'name="intake_channel"' in page
+    with engine_session(county) as session:
+        case = session.scalars(select(Case).order_by(Case.id.desc())).first()
+        assert case.opened_by == "grid_worker" and case.org_unit.code == steps.GRID
+        # The registration is named for the grid worker who reported it, at the town centre above.
+        (task,) = session.scalars(select(TaskItem).where(TaskItem.case_id == case.id)).all()
+        assert (task.spec_id, task.assignee.username, task.org_unit.code) == ("register", "grid_worker", "441581-01")
+
+
+def test_opening_a_new_dispute_needs_the_page_token(county, browser):
+    browser.sign_in("grid_worker")
+    before = _cases(county)
+    assert browser.post("/cases/new", token=False).status_code == 400
+    assert _cases(county) == before

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from api.extensions import db
 from engine import case_view, cases
+from engine.tasks import commit_or_conflict
 
 from .. import views
 from ..session import me
@@ -55,3 +56,14 @@ def case_diagram(code: str):
     process = checked_args().get("process", "")[:120] or None
     xml = case_view.diagram_xml(db.session, me(), code, process)
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@pages.post("/cases/new")
+@login_required
+def new_case():
+    """登记新纠纷: open a case in the user's unit and go straight to its first task (registration)."""
+    case, first = cases.open_new(db.session, me())
+    commit_or_conflict(db.session)
+    if first is None:
+        return redirect(url_for("pages.case_detail", code=case.code))
+    return redirect(url_for("pages.task", task_id=first.id))
