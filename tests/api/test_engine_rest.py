@@ -168,3 +168,16 @@ def test_basic_sign_in_shares_the_sign_in_throttle(throttled_client):
     assert token.status_code == 429  # one set of counters for every door
     assert [client.get("/engine-rest/version", headers=basic("other_staff")).status_code
             for _ in range(4)] == [403] * 4  # successful sign-ins do not count
+
+
+def test_a_diagram_saved_by_camunda_modeler_deploys(client, world):
+    """What the Modeler writes into every Camunda 7 diagram: its exporter, platform and history settings."""
+    xml = _simple().replace(b"<bpmn:definitions ", b"<bpmn:definitions " + CAMUNDA_NS +
+                            b'xmlns:modeler="http://camunda.org/schema/modeler/1.0" exporter="Camunda Modeler" '
+                            b'exporterVersion="5.29.0" modeler:executionPlatform="Camunda Platform" '
+                            b'modeler:executionPlatformVersion="7.21.0" ', 1)
+    xml = xml.replace(b'<bpmn:process id="simple"', b'<bpmn:process id="simple" camunda:historyTimeToLive="180"')
+    assert client.application.config["WTF_CSRF_ENABLED"] is not False  # the pages' CSRF check is on, and exempts this
+    res = _deploy(client, {"simple.bpmn": xml})
+    assert res.status_code == 200, res.json
+    assert [d["version"] for d in res.json["deployedProcessDefinitions"].values()] == [2]
