@@ -38,7 +38,6 @@ engine_rest = Blueprint("engine_rest", __name__, url_prefix="/engine-rest")
 ALLOWED_ORIGINS = ("null", "file://")  # Camunda Modeler's page; its desktop requests send no origin
 TYPES = {401: "AuthenticationException", 403: "AuthorizationException", 404: "NotFoundException",
          429: "TooManyRequestsException"}
-FIELDS = {"deployment-name", "deployment-source", "tenant-id", *camunda.FLAGS}
 
 
 def _camunda_error(status: int, message: str, kind: str | None = None, headers: dict | None = None):
@@ -116,7 +115,7 @@ def _resources(limit: int) -> list[SourceFile]:
     """Every part but the named fields is a resource, named by its file name (or its field name)."""
     files = [SourceFile(part.filename or field, part.read(limit + 1)) for field, part in request.files.items(multi=True)]
     files += [SourceFile(field, value.encode("utf-8")) for field, value in request.form.items(multi=True)
-              if field not in FIELDS]
+              if field not in camunda.FIELDS]
     if not files:
         raise BadRequest("no resource: send each diagram as a multipart part named by its file name",
                          fields={"(resources)": "no file uploaded"})

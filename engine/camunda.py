@@ -23,6 +23,7 @@ from .models import Deployment, DeploymentFile, ProcessVersion
 VERSION = "7.21.0"  # the Camunda 7 REST API whose deployment subset is served
 PARSE_ERROR = "ENGINE-09005 Could not parse BPMN process."
 FLAGS = ("enable-duplicate-filtering", "deploy-changed-only")
+FIELDS = frozenset({"deployment-name", "deployment-source", "tenant-id", "deployment-activation-time", *FLAGS})
 
 
 def timestamp(moment: datetime) -> str:
@@ -52,6 +53,9 @@ def check_flags(form: dict) -> None:
     if form.get("tenant-id"):
         raise BadRequest("tenant-id: Mediate has no tenants; leave the tenant id empty",
                          fields={"tenant-id": "tenants are not supported"})
+    if form.get("deployment-activation-time"):
+        raise BadRequest("deployment-activation-time: a deployment takes effect at once here",
+                         fields={"deployment-activation-time": "delayed activation is not supported"})
     for name in ("deployment-name", "deployment-source"):
         value = form.get(name) or ""
         if len(value) > 255 or json_input.text_problem(value):
