@@ -115,3 +115,35 @@ def test_files_deployed_again_later_make_a_new_deployment(session, echo_handler)
     _deploy(session, _changed_simple())
     again = _deploy(session, [fixture_file("simple.bpmn")])
     assert again["deployment"] is not None and again["versions"][0]["version"] == 3
+
+
+def test_rollback_of_the_library_brings_back_the_called_processes(app, session):
+    """dispute_case calls mediation (through resolution_round, tier_round, five_orders, handling_round)."""
+    settings = app.config["MEDIATE"]
+    library = deploy.read_directories(settings.processes_dir, settings.forms_dir)
+    deploy.deploy(session, library, "test", max_bytes=settings.max_upload_bytes, forms_dir=settings.forms_dir)
+    session.commit()
+    mediation = next(f for f in library if f.name == "mediation.bpmn")
+    renamed = mediation.content.replace('name="实地调查"'.encode(), 'name="实地调查（复核）"'.encode())
+    assert renamed != mediation.content
+    deploy.deploy(session, [deploy.SourceFile("mediation.bpmn", renamed)], "test",
+                  max_bytes=settings.max_upload_bytes, forms_dir=settings.forms_dir)
+    session.commit()
+
+    def latest(process_id):
+        return session.scalars(select(ProcessVersion).filter_by(process_id=process_id)
+                               .order_by(ProcessVersion.version.desc())).first()
+
+    assert latest("dispute_case").version == 2 and latest("mediation").version == 2
+    v1 = session.scalars(select(ProcessVersion).filter_by(process_id="dispute_case", version=1)).one()
+    names = {f.name for f in rollback.files_of(session, v1)}
+    assert {"dispute_case.bpmn", "mediation.bpmn", "five_orders.bpmn", "deadlines.dmn"} <= names
+    result = rollback.rollback(session, "dispute_case", 1, "designer", max_bytes=settings.max_upload_bytes,
+                               forms_dir=settings.forms_dir)
+    session.commit()
+    assert result["version"] == 3
+    made = {v["process_id"] for v in result["versions"] if v["created"]}
+    assert {"dispute_case", "mediation", "handling_round"} <= made
+    for process_id in ("dispute_case", "mediation"):
+        first = session.scalars(select(ProcessVersion).filter_by(process_id=process_id, version=1)).one()
+        assert latest(process_id).version == 3 and latest(process_id).content_hash == first.content_hash
