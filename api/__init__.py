@@ -53,12 +53,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     converters.install(app)
 
     from . import openapi
+    from .engine_rest import engine_rest
     from .routes import v1
     app.register_blueprint(v1)
+    app.register_blueprint(engine_rest)  # Camunda Modeler's deployments (kept out of the OpenAPI document)
 
     # The staff pages beside the API; imported here because web/ uses the extensions above.
     import web
     web.csrf.exempt(v1)  # bearer tokens, not cookies: no cross-site request can carry one
+    web.csrf.exempt(engine_rest)  # Basic or bearer credentials on every request, never a cookie
     web.init_app(app)
 
     @app.get("/api/openapi.json")

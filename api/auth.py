@@ -52,6 +52,11 @@ def _user_from_request() -> User:
     return user
 
 
+def bearer_user() -> User:
+    """The active user a valid bearer token names (401 otherwise)."""
+    return _user_from_request()
+
+
 def login_required(view):
     """Reject the request with 401 unless it carries a valid token; sets ``g.user``."""
 

@@ -30,6 +30,8 @@ OPERATIONS = [
     ("get", "/processes", "Deployed processes and their versions", None, None, "ProcessOut[]", 200, []),
     ("get", "/processes/{process_id}/versions/{version}/xml", "The BPMN XML of a version", None, None, "xml", 200,
      []),
+    ("post", "/processes/{process_id}/versions/{version}/rollback", "Roll a process back: a new version equal "
+     "to an older one (designers, admins)", None, None, "RollbackOut", 201, [400, 403]),
     ("post", "/deployments", "Deploy BPMN, DMN and form files (multipart)", "multipart", None, "DeploymentOut",
      (201, 200), [403]),
     ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, []),
@@ -66,7 +68,7 @@ ERRORS = {
     401: "No valid bearer token",
     403: "Another unit's case or task, or the wrong role",
     404: "Nothing by that name or id",
-    409: "Claimed by someone else, already done, or changed concurrently",
+    409: "Claimed by someone else, already done, changed concurrently, or (rollback) already the latest version",
     413: "The body is larger than MEDIATE_MAX_JSON_BYTES (files: MEDIATE_MAX_UPLOAD_BYTES)",
     422: "The data does not satisfy the task's form; `fields` has a message per field",
     429: "Too many requests; retry after the Retry-After header's seconds",

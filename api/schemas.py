@@ -182,6 +182,12 @@ class DeploymentOut(Schema):
     versions = fields.List(fields.Nested(VersionOut))
 
 
+class RollbackOut(DeploymentOut):
+    process_id = fields.String()
+    from_version = fields.Integer(metadata={"description": "the version rolled back to"})
+    version = fields.Integer(metadata={"description": "the new version, equal to from_version"})
+
+
 class IncidentOut(Schema):
     id = fields.Integer()
     case_code = fields.Function(lambda i: i.case.code)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 
-from . import audit, decisions, json_input, spiff, validation
+from . import audit, decisions, extensions, json_input, spiff, validation
 from .errors import BadRequest, DeploymentRejected, NotFound
 from .models import Deployment, DeploymentFile, ProcessVersion
 
@@ -195,14 +195,22 @@ def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) ->
 
 
 def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
-           forms_dir: Path | None = None) -> dict:
-    """Check and store a deployment; return the versions it made (unchanged processes keep theirs)."""
+           forms_dir: Path | None = None, event: str = "deployed", note: dict | None = None) -> dict:
+    """Check and store a deployment; return the versions it made (unchanged processes keep theirs).
+
+    ``event`` and ``note`` name the audit event and what it adds to the event's detail.
+    """
     if not uploaded:
         raise _reject("(none)", "a deployment needs at least one file")
     _check_names(uploaded, max_bytes)
     for f in uploaded:
         if f.kind == "form":
             _parse_form(f)
+        elif found := extensions.foreign_extensions(parse_xml(f)):
+            message = extensions.refusal(found)
+            raise DeploymentRejected(f"{f.name}: {message}", details=[
+                {"file": f.name, "element": element, "message": f"{name} is a Camunda extension Mediate does not read"}
+                for element, name in found])
     files = _latest_files(session)
     files.update({f.name: f for f in uploaded})
     candidates = _candidates(_build_parser(files), files, forms_dir)
@@ -218,7 +226,10 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     if not changed and not new_files:
         return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}
 
-    digest = hashlib.sha256("".join(sorted(f.name + f.sha256 for f in uploaded)).encode()).hexdigest()
+    # Chained to the deployment before it, so files deployed again later (a rollback) make a new row.
+    previous_id = session.scalar(select(func.max(Deployment.id))) or 0
+    digest = hashlib.sha256((f"{previous_id}:" + "".join(sorted(f.name + f.sha256 for f in uploaded)))
+                            .encode()).hexdigest()
     deployment = Deployment(content_hash=digest, actor=actor)
     deployment.files = [DeploymentFile(name=f.name, kind=f.kind, sha256=f.sha256,
                                        content=f.content.decode("utf-8")) for f in new_files]
@@ -238,7 +249,7 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
         versions.append(pv)
     session.flush()
     result = [v if isinstance(v, dict) else _version_dict(v, True) for v in versions]
-    audit.record(session, "deployed", actor, detail={"deployment": deployment.id, "versions": result})
+    audit.record(session, event, actor, detail={**(note or {}), "deployment": deployment.id, "versions": result})
     decisions.forget()
     return {"deployment": deployment.id, "versions": result}
 

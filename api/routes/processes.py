@@ -1,11 +1,11 @@
 from flask import Response, current_app, jsonify, request
 
-from engine import deploy
+from engine import deploy, rollback
 from engine.errors import BadRequest, Forbidden
 
 from ..auth import current_user, login_required
 from ..extensions import db
-from ..schemas import DeploymentOut, ProcessOut
+from ..schemas import DeploymentOut, ProcessOut, RollbackOut
 from . import commit, v1
 
 DEPLOYER_ROLES = ("designer", "admin")
@@ -38,3 +38,16 @@ def create_deployment():
                            forms_dir=settings.forms_dir)
     commit()
     return jsonify(DeploymentOut().dump(result)), 201 if result["deployment"] else 200
+
+
+@v1.post("/processes/<process_id>/versions/<int:version>/rollback")
+@login_required
+def rollback_version(process_id, version):
+    user = current_user()
+    if user.role not in DEPLOYER_ROLES:
+        raise Forbidden("only designers and administrators roll processes back")
+    settings = current_app.config["MEDIATE"]
+    result = rollback.rollback(db.session, process_id, version, user.username, max_bytes=settings.max_upload_bytes,
+                               forms_dir=settings.forms_dir)
+    commit()
+    return jsonify(RollbackOut().dump(result)), 201
