@@ -114,9 +114,16 @@ def preview(user: User, text: str) -> tuple[dict | None, list[form_schema.Proble
     return check(text)
 
 
-def review(session: Session, user: User, path: str, text: str) -> Review:
-    """What saving ``text`` as the form at ``path`` would do, without doing it."""
+def _current(session: Session, user: User, path: str, base: str | None) -> FormSource:
     current = source(session, user, path)
+    if base is not None and base != current.base:
+        raise Conflict(f"{current.saved_by} saved this form after you opened it; reload it to see their change")
+    return current
+
+
+def review(session: Session, user: User, path: str, text: str, base: str | None = None) -> Review:
+    """What saving ``text`` as the form at ``path`` would do, without doing it (a ``Conflict`` when ``base`` is stale)."""
+    current = _current(session, user, path, base)
     schema, problems, notes = check(text)
     diff = list(difflib.unified_diff(current.text.splitlines(), text.splitlines(), "deployed", "edited",
                                      n=2, lineterm=""))[2:]
@@ -135,9 +142,7 @@ def save(session: Session, user: User, path: str, text: str, base: str, *, max_b
     Returns the deployment's result (``versions`` with ``created``), or ``deployment: None`` when the
     text is the deployed one.
     """
-    current = source(session, user, path)
-    if base != current.base:
-        raise Conflict(f"{current.saved_by} saved this form after you opened it; reload it to see their change")
+    current = _current(session, user, path, base)
     _, problems, _ = check(text)
     if problems:
         raise BadRequest(f"{len(problems)} problem(s) in the form; first: {problems[0].path}: {problems[0].message}",

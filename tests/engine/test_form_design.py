@@ -84,6 +84,8 @@ def test_a_save_over_someone_else_s_is_a_conflict(session, library):
     session.commit()
     with pytest.raises(Conflict, match="admin saved this form"):
         _save(session, library["designer"], source.text.replace("事由", "案由"), source.base)
+    with pytest.raises(Conflict):
+        form_design.review(session, library["designer"], FORM, source.text, source.base)
 
 
 def test_a_form_with_problems_is_not_saved(session, library):

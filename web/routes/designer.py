@@ -66,12 +66,12 @@ def form_editor(form: str):
 @login_required
 def form_save(form: str):
     text, base = _text(), request.form.get("base", "")
-    # Saving stores what the designer reviewed: a text changed since its review is reviewed again.
-    if request.form.get("action") != "save" or request.form.get("reviewed") != form_design.digest(text):
-        review = form_design.review(db.session, me(), form, text)
-        return _editor(form, text, base, review=review, status=422 if review.problems else 200)
     settings = current_app.config["MEDIATE"]
     try:
+        # Saving stores what the designer reviewed: a text changed since its review is reviewed again.
+        if request.form.get("action") != "save" or request.form.get("reviewed") != form_design.digest(text):
+            review = form_design.review(db.session, me(), form, text, base)
+            return _editor(form, text, base, review=review, status=422 if review.problems else 200)
         result = form_design.save(db.session, me(), form, text, base, max_bytes=settings.max_upload_bytes,
                                   forms_dir=settings.forms_dir)
     except BadRequest as err:
