@@ -83,10 +83,17 @@ def unsupported(schema) -> list[str]:
     return found
 
 
+def _types(node: Mapping) -> list:
+    declared = node.get("type", [])
+    return [declared] if isinstance(declared, str) else list(declared)
+
+
 def _unsupported_problems(schema: dict) -> Iterator[Problem]:
     for _, at, node in _subschemas(schema):
         if not isinstance(node, Mapping):
             yield Problem(_json_path(at), "the task pages draw a field from an object here, not true or false")
+        elif "array" in _types(node) and "items" not in node:
+            yield Problem(_json_path((*at, "items")), "a list field needs \"items\" to say what each entry is")
     for _, at, key, value in _keywords(schema):
         if key not in SUPPORTED:
             yield Problem(_json_path(at), f"the task pages do not draw the keyword {key!r}")

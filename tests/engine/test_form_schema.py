@@ -63,6 +63,8 @@ def test_true_or_false_where_a_field_is_drawn_is_a_problem():
     problems = _problems(_form(a=True, b={"type": "array", "title": "乙 B", "items": False},
                                c={"title": "丙 C", "oneOf": [True]}))
     assert set(problems) == {"$.properties.a", "$.properties.b.items", "$.properties.c.oneOf[0]"}
+    assert _problems(_form(tags={"type": ["array", "null"], "title": "标签 Tags"})) == {
+        "$.properties.tags.items": 'a list field needs "items" to say what each entry is'}
 
 
 def test_reference_and_personal_annotations_are_checked_where_they_sit():
