@@ -146,15 +146,16 @@ def save(session: Session, user: User, path: str, text: str, base: str, *, max_b
     _, problems, _ = check(text)
     if problems:
         raise BadRequest(f"{len(problems)} problem(s) in the form; first: {problems[0].path}: {problems[0].message}",
-                         fields={p.path: p.message for p in problems})
+                         fields={p.path: p.message for p in problems},
+                         details=[{"path": p.path, "message": p.message, "zh": p.zh} for p in problems])
     if text == current.text:
         return {"deployment": None, "versions": []}
     try:
         result = deploy.deploy(session, [deploy.SourceFile(path, text.encode("utf-8"))], user.username,
                                max_bytes=max_bytes, forms_dir=forms_dir)
     except DeploymentRejected as err:
-        raise BadRequest(err.message, fields={f"{d['file']} {d['element']}".strip(): d["message"]
-                                              for d in err.details or []}) from None
+        found = [{"path": f"{d['file']} {d['element']}".strip(), "message": d["message"]} for d in err.details or []]
+        raise BadRequest(err.message, fields={d["path"]: d["message"] for d in found}, details=found) from None
     made = [v for v in result["versions"] if v["created"]]
     audit.record(session, "form_saved", user.username, detail={"form": path, "deployment": result["deployment"],
                                                                 "versions": made})

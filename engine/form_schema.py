@@ -39,6 +39,7 @@ class Problem:
 
     path: str
     message: str
+    zh: str = ""  # the same in Chinese, for the pages
 
 
 def _json_path(parts) -> str:
@@ -91,14 +92,19 @@ def _types(node: Mapping) -> list:
 def _unsupported_problems(schema: dict) -> Iterator[Problem]:
     for _, at, node in _subschemas(schema):
         if not isinstance(node, Mapping):
-            yield Problem(_json_path(at), "the task pages draw a field from an object here, not true or false")
+            yield Problem(_json_path(at), "the task pages draw a field from an object here, not true or false",
+                          "任务页面需要在此处用一个对象描述字段,不能是 true 或 false")
         elif "array" in _types(node) and "items" not in node:
-            yield Problem(_json_path((*at, "items")), "a list field needs \"items\" to say what each entry is")
+            yield Problem(_json_path((*at, "items")), "a list field needs \"items\" to say what each entry is",
+                          "列表字段需要用 \"items\" 说明每一项是什么")
     for _, at, key, value in _keywords(schema):
         if key not in SUPPORTED:
-            yield Problem(_json_path(at), f"the task pages do not draw the keyword {key!r}")
+            yield Problem(_json_path(at), f"the task pages do not draw the keyword {key!r}",
+                          f"任务页面不支持关键字 {key!r}")
         elif key == "format" and value not in FORMATS:
-            yield Problem(_json_path(at), f"the task pages do not draw format {value!r} (known: {', '.join(sorted(FORMATS))})")
+            known = ", ".join(sorted(FORMATS))
+            yield Problem(_json_path(at), f"the task pages do not draw format {value!r} (known: {known})",
+                          f"任务页面不支持格式 {value!r}(支持:{known})")
 
 
 def _nodes(value, at: tuple = ()) -> Iterator[tuple[tuple, dict]]:
@@ -117,48 +123,52 @@ def _annotation_problems(schema: dict) -> Iterator[Problem]:
         if references.KEYWORD in node:
             alone = {k: node[k] for k in ("type", references.KEYWORD) if k in node}
             for message in references.schema_problems(alone):
-                yield Problem(_json_path((*at, references.KEYWORD)), message.split(": ", 1)[-1])
+                detail = message.split(": ", 1)[-1]
+                yield Problem(_json_path((*at, references.KEYWORD)), detail, f"引用注解无效:{detail}")
         if privacy.KEYWORD in node:
             for message in privacy.schema_problems({privacy.KEYWORD: node[privacy.KEYWORD]}):
-                yield Problem(_json_path((*at, privacy.KEYWORD)), message.split(": ", 1)[-1])
+                detail = message.split(": ", 1)[-1]
+                yield Problem(_json_path((*at, privacy.KEYWORD)), detail, f"个人信息注解无效:{detail}")
 
 
 def _field_problems(schema: dict) -> Iterator[Problem]:
     if schema.get("type") not in ("object", None):
-        yield Problem("$.type", "a form is an object: its type must be \"object\"")
+        yield Problem("$.type", "a form is an object: its type must be \"object\"", "表单是一个对象:type 必须是 \"object\"")
     properties = schema.get("properties")
     if not isinstance(properties, dict) or not properties:
-        yield Problem("$.properties", "a form needs at least one field under \"properties\"")
+        yield Problem("$.properties", "a form needs at least one field under \"properties\"",
+                      "表单至少需要在 \"properties\" 下有一个字段")
         return
     for key in sorted(task_forms.RESERVED_KEYS.intersection(properties)):
-        yield Problem(_json_path(("properties", key)), f"the field name {key!r} is reserved: tasks may not set it")
+        yield Problem(_json_path(("properties", key)), f"the field name {key!r} is reserved: tasks may not set it",
+                      f"字段名 {key!r} 是系统保留名称,任务不能使用")
 
 
-def parse(text: str) -> dict:
-    """The form a text stands for; ``BadRequest`` (with ``fields={"$": message}``) unless it is a JSON object."""
+def _parse(text: str) -> tuple[dict | None, Problem | None]:
+    """The form a text stands for, or why it is not a JSON object the engine can keep."""
     if why := json_input.text_problem(text):
-        raise BadRequest(f"the form {why}", fields={"$": f"the text {why}"})
+        return None, Problem("$", f"the text {why}", "内容含有无法保存的字符")
     try:
         json.loads(text)
     except json.JSONDecodeError as err:
-        message = f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}"
-        raise BadRequest(message, fields={"$": message}) from None
+        return None, Problem("$", f"not valid JSON at line {err.lineno}, column {err.colno}: {err.msg}",
+                             f"不是有效的 JSON:第 {err.lineno} 行第 {err.colno} 列:{err.msg}")
     try:
         schema = json_input.loads(text.encode("utf-8"))
     except BadRequest as err:
-        raise BadRequest(err.message, fields={"$": err.message}) from None
+        return None, Problem("$", err.message, f"含有无法保存的值:{err.message}")
     if not isinstance(schema, dict):
-        raise BadRequest("a form is a JSON object", fields={"$": "a form must be a JSON object (a JSON Schema)"})
-    return schema
+        return None, Problem("$", "a form must be a JSON object (a JSON Schema)", "表单必须是一个 JSON 对象(JSON Schema)")
+    return schema, None
 
 
 def problems(text: str) -> tuple[dict | None, list[Problem]]:
     """The parsed form (None when the text is not a JSON object) and every problem, each with its JSON path."""
-    try:
-        schema = parse(text)
-    except BadRequest as err:
-        return None, [Problem(path, message) for path, message in (err.fields or {"$": err.message}).items()]
-    found = [Problem(_json_path(error.absolute_path), f"not valid JSON Schema: {error.message}")
+    schema, problem = _parse(text)
+    if schema is None:
+        return None, [problem]
+    found = [Problem(_json_path(error.absolute_path), f"not valid JSON Schema: {error.message}",
+                     f"不符合 JSON Schema 规范:{error.message}")
              for error in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
     if found:  # the walks below assume the shapes the metaschema guarantees
         return schema, sorted(found, key=lambda p: p.path)
@@ -177,5 +187,5 @@ def notes(schema: dict | None) -> list[Problem]:
             zh, en = form_messages.split_title(title)
             if zh == en:
                 out.append(Problem(_json_path((*at, "title")), f"the title {title!r} has no English half "
-                                   "(write \"中文 English\")"))
+                                   "(write \"中文 English\")", f"标题 {title!r} 缺少英文部分(应写作“中文 English”)"))
     return out

@@ -89,6 +89,15 @@ def test_a_form_is_an_object_with_fields_none_of_them_reserved():
         "$.properties.now": "the field name 'now' is reserved: tasks may not set it"}
 
 
+def test_every_problem_also_reads_in_chinese():
+    texts = ["{oops", "[1]", json.dumps({"type": "string"}), json.dumps(_form(a={"type": "money"})),
+             json.dumps(_form(now={"type": "string", "format": "email", "multipleOf": 2, "x-personal": "dog",
+                                   "x-ref": {"kind": "robot"}}, b=True, c={"type": "array"}))]
+    found = [p for text in texts for p in form_schema.problems(text)[1]]
+    assert len(found) >= 10 and all(p.zh and p.zh != p.message for p in found)
+    assert any(p.zh == "字段名 'now' 是系统保留名称,任务不能使用" for p in found)
+
+
 def test_titles_without_their_english_half_are_notes_not_problems():
     schema = _form(name={"type": "string", "title": "姓名"}, title={"type": "string", "title": "Subject only"},
                    ok={"type": "string", "title": "事由 Subject"})

@@ -100,6 +100,10 @@ def test_the_preview_answers_the_rendered_form_or_its_problems(county, browser):
                        htmx=True, page=EDITOR)
     page = _text(res)
     assert "<code>$.properties.return_reason.multipleOf</code>" in page and 'id="preview-form"' not in page
+    assert "任务页面不支持关键字 &#39;multipleOf&#39;" in page
+    res = browser.post("/designer/form-preview", {"schema": "{oops"}, htmx=True, page=EDITOR)
+    assert "不是有效的 JSON:第 1 行第 2 列" in _text(res)
+    browser.get("/language/en")
     res = browser.post("/designer/form-preview", {"schema": "{oops"}, htmx=True, page=EDITOR)
     assert "not valid JSON at line 1, column 2" in _text(res)
 

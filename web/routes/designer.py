@@ -76,7 +76,8 @@ def form_save(form: str):
                                   forms_dir=settings.forms_dir)
     except BadRequest as err:
         db.session.rollback()
-        problems = [Problem(path, message) for path, message in (err.fields or {"$": err.message}).items()]
+        problems = [Problem(d["path"], d["message"], d.get("zh", "")) for d in err.details or
+                    [{"path": "$", "message": err.message}]]
         return _editor(form, text, base, problems=problems, status=422)
     except Conflict as err:
         db.session.rollback()
