@@ -101,7 +101,8 @@ def _marks(node, path: tuple = (), title: str | None = None) -> Iterator[tuple[t
 
 
 def _problem(node: dict, mark) -> str | None:
-    if not isinstance(mark, dict) or set(mark) - {"kind", "filter"} or mark.get("kind") not in KINDS:
+    if (not isinstance(mark, dict) or set(mark) - {"kind", "filter"} or not isinstance(mark.get("kind"), str)
+            or mark["kind"] not in KINDS):
         return f"{KEYWORD} must be {{\"kind\": one of {', '.join(KINDS)}, \"filter\": {{...}}}}, not {mark!r}"
     value_type, filters = KINDS[mark["kind"]]
     declared = node.get("type")

@@ -17,17 +17,11 @@ from collections.abc import Mapping
 from flask import url_for
 from flask_babel import get_locale
 
-from engine import form_messages, json_input, references
+from engine import form_messages, form_schema, json_input, references
 
-# Every schema keyword the renderer understands (drawn, or left to the server check on purpose:
-# ``pattern``, ``uniqueItems``, ``if``/``then`` are enforced by the server, which names the field).
-SUPPORTED = {
-    "$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties",
-    "items", "const", "enum", "oneOf", "format", "minLength", "maxLength", "minimum", "maximum",
-    "minItems", "maxItems", "uniqueItems", "pattern", "if", "then", "allOf",
-    form_messages.PATTERN_MESSAGE, references.KEYWORD, "x-personal",
-}
-FORMATS = {"date"}
+# The keywords and formats the renderer draws live in the engine, which checks forms a designer edits.
+SUPPORTED, FORMATS = form_schema.SUPPORTED, form_schema.FORMATS
+unsupported = form_schema.unsupported
 # A text longer than this gets a text area.
 LONG_TEXT = 200
 # Up to this many choices show as radio buttons, more as a select.
@@ -80,26 +74,6 @@ def kind(node: Mapping) -> str:
     if (node.get("maxLength") or 0) > LONG_TEXT:
         return "textarea"
     return "text"
-
-
-def unsupported(schema, where: str = "") -> list[str]:
-    """Where a schema uses a keyword or format the renderer does not draw (the lint walks every form)."""
-    found = []
-    if not isinstance(schema, Mapping):
-        return found
-    for key, value in schema.items():
-        if key not in SUPPORTED:
-            found.append(f"{where or '(form)'}: {key}")
-        elif key == "format" and value not in FORMATS:
-            found.append(f"{where or '(form)'}: format {value}")
-    for key, sub in (schema.get("properties") or {}).items():
-        found += unsupported(sub, f"{where}.{key}" if where else key)
-    for word in ("items", "if", "then"):
-        found += unsupported(schema.get(word), f"{where}.{word}" if where else word)
-    for word in ("oneOf", "allOf"):
-        for i, sub in enumerate(schema.get(word) or []):
-            found += unsupported(sub, f"{where}.{word}.{i}" if where else f"{word}.{i}")
-    return found
 
 
 # -- reading a post back into data -------------------------------------------------------------

@@ -18,6 +18,7 @@ class Case(Base):
         Index("ix_case_unit_status", "org_unit_id", "status", "id"),
         Index("ix_case_status_opened", "status", "opened_at"),
         Index("ix_case_opened_by", "opened_by", "id"),  # "reported by me"
+        Index("ix_case_version_status", "process_version_id", "status"),  # cases per version (designer)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

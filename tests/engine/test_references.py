@@ -26,6 +26,8 @@ def _field(mark, type_="string"):
     ({"kind": "mediator"}, "string", "names rows by a integer"),
     ({"kind": "unit", "label": "x"}, "string", "must be"),
     ("unit", "string", "must be"),
+    ({"kind": {"a": 1}}, "string", "must be"),  # a kind that is not text is a problem, not a crash
+    ({"kind": ["unit"]}, "string", "must be"),
 ])
 def test_unknown_kinds_filters_and_values_are_problems(mark, type_, says):
     (problem,) = references.schema_problems(_field(mark, type_))
