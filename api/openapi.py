@@ -30,6 +30,9 @@ OPERATIONS = [
     ("get", "/processes", "Deployed processes and their versions", None, None, "ProcessOut[]", 200, []),
     ("get", "/processes/{process_id}/versions/{version}/xml", "The BPMN XML of a version", None, None, "xml", 200,
      []),
+    ("post", "/processes/{process_id}/migrations", "Move running cases to another version: a dry run (the "
+     "default) says which can move and why others cannot; dry_run false moves each in its own transaction "
+     "(designers, admins)", "MigrationIn", None, "MigrationOut", 200, [403]),
     ("post", "/deployments", "Deploy BPMN, DMN and form files (multipart)", "multipart", None, "DeploymentOut",
      (201, 200), [403]),
     ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, []),

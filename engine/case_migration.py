@@ -217,7 +217,7 @@ def _apply(session: Session, run: CaseRun, plan: CasePlan, target: ProcessVersio
     decisions.bind_current(session, workflow)
     rows = run.persist()
     for row in rows:
-        _refresh_row(session, case, row, timers.find_task(workflow, row.spiff_task_id))
+        _refresh_row(session, case, row, timers.find_task(workflow, row.spiff_task_id), run.actor)
     for row in session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.state == "waiting")):
         task = timers.find_task(workflow, row.spiff_task_id)
         if task is not None:
@@ -227,7 +227,7 @@ def _apply(session: Session, run: CaseRun, plan: CasePlan, target: ProcessVersio
                          "mapping": mapping, "moves": [m.as_dict() for m in plan.moves]})
 
 
-def _refresh_row(session: Session, case: Case, row: TaskItem, task) -> None:
+def _refresh_row(session: Session, case: Case, row: TaskItem, task, actor: str) -> None:
     """Rewrite an open task row as the new diagram describes its task; re-place it if who does it changed."""
     if task is None:
         return
@@ -249,7 +249,7 @@ def _refresh_row(session: Session, case: Case, row: TaskItem, task) -> None:
     if placed.assignee is not None:
         names = [placed.assignee.username, *(n for n in names if n != placed.assignee.username)]
     row.candidates = names
-    audit.record(session, "task_replaced", "system", case_id=case.id, task_id=row.id,
+    audit.record(session, "task_replaced", actor, case_id=case.id, task_id=row.id,
                  detail={"task": row.spec_id, "role": role, "unit": placed.unit.code,
                          "assignee": placed.assignee.username if placed.assignee is not None else None})
 
@@ -300,9 +300,8 @@ def _check_mapping(mapping, target: ProcessVersion) -> dict:
     return dict(mapping)
 
 
-def _selected(session: Session, user: User, process_id: str, source: ProcessVersion, codes) -> list:
+def _selected(session: Session, visible: list[int] | None, process_id: str, source: ProcessVersion, codes) -> list:
     """``(code, case id or None)`` for the named cases, or every running case of ``source``."""
-    visible = orgs.visible_unit_ids(session, user)
     query = select(Case.code, Case.id).where(Case.process_id == process_id)
     if visible is not None:
         query = query.where(Case.org_unit_id.in_(visible))
@@ -317,16 +316,22 @@ def _selected(session: Session, user: User, process_id: str, source: ProcessVers
 
 def migrate(session: Session, user: User, process_id: str, from_version, to_version, *, mapping=None,
             codes=None, dry_run: bool = True) -> MigrationReport:
-    """Dry run (nothing written) or move the running cases of ``from_version`` (or the named ones) to
-    ``to_version``; each moved case commits on its own. Designers and administrators only."""
+    """Dry run (nothing written) or move the running cases of ``from_version`` (or the named ones) in the
+    user's units to ``to_version``; each moved case commits on its own. Designers and administrators only."""
     if user.role not in MIGRATOR_ROLES:
         raise Forbidden("only designers and administrators move cases between versions")
+    return migrate_cases(session, user.username, orgs.visible_unit_ids(session, user), process_id, from_version,
+                         to_version, mapping=mapping, codes=codes, dry_run=dry_run)
+
+
+def migrate_cases(session: Session, actor: str, visible: list[int] | None, process_id: str, from_version,
+                  to_version, *, mapping=None, codes=None, dry_run: bool = True) -> MigrationReport:
+    """``migrate`` for cases in ``visible`` units (``None``: all, as the command line runs it), as ``actor``."""
     source = _version(session, process_id, from_version, "from_version")
     target = _version(session, process_id, to_version, "to_version")
     mapping = _check_mapping(mapping, target)
-    plans = []
-    for code, case_id in _selected(session, user, process_id, source, codes):
-        plans.append(_one(session, code, case_id, source, target, mapping, user.username, dry_run))
+    plans = [_one(session, code, case_id, source, target, mapping, actor, dry_run)
+             for code, case_id in _selected(session, visible, process_id, source, codes)]
     return MigrationReport(process_id, source.version, target.version, dry_run, mapping, plans)
 
 
