@@ -28,7 +28,7 @@ class TaskMoveOut(Schema):
     process = fields.String()
     old = fields.String()
     new = fields.String()
-    how = fields.String(metadata={"description": "same (same id) or mapped"})
+    how = fields.String(metadata={"description": "same (same id), mapped, or blocked (in waiting only)"})
     state = fields.String()
 
 
@@ -46,6 +46,8 @@ class CasePlanOut(Schema):
     to_version = fields.Integer()
     status = fields.String(metadata={"description": "can_move or blocked (dry run); moved, blocked or failed"})
     moves = fields.List(fields.Nested(TaskMoveOut))
+    waiting = fields.List(fields.Nested(TaskMoveOut), metadata={
+        "description": "every element the case waits on; how is blocked (new empty) where it cannot move"})
     blockers = fields.List(fields.Nested(BlockerOut))
     error = fields.String(allow_none=True)
 

@@ -92,6 +92,8 @@ class CasePlan:
     from_version: int | None
     to_version: int
     moves: list[TaskMove] = field(default_factory=list)
+    # Every element the case waits on, moved or not (``how`` is ``blocked`` and ``new`` empty when not).
+    waiting: list[TaskMove] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
     status: str = "can_move"
     error: str | None = None
@@ -102,6 +104,7 @@ class CasePlan:
         """JSON for the API."""
         return {"code": self.code, "from_version": self.from_version, "to_version": self.to_version,
                 "status": self.status, "moves": [m.as_dict() for m in self.moves],
+                "waiting": [w.as_dict() for w in self.waiting],
                 "blockers": [b.as_dict() for b in self.blockers], "error": self.error}
 
 
@@ -142,6 +145,19 @@ def _candidate(task, new_spec, diff: SpecDiff, mapping: dict):
     return diff.alignment.get(task.task_spec), "aligned"
 
 
+def _why_not(old, target, how: str) -> str | None:
+    """Why a waiting task cannot go to ``target``, or None when it can."""
+    if how == "aligned":
+        return "removed"
+    if target is None:
+        return "unknown_target"
+    if type(target).__name__ != type(old).__name__:
+        return "type_changed"
+    if isinstance(old, SubWorkflowTask) and target.spec != old.spec:
+        return "call_changed"
+    return None
+
+
 def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict) -> None:
     """Align every task of one workflow (the case's, or one sub-process's) with ``new_spec``."""
     diff = SpecDiff(spiff.SERIALIZER.registry, workflow.spec, new_spec)
@@ -156,18 +172,18 @@ def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict) -> None:
                 plan.blockers.append(Blocker("passed_removed", element, process))
             alignment[task] = target
             continue
-        if how == "aligned":
-            plan.blockers.append(Blocker("removed", element, process, target.bpmn_id if target is not None else None))
-        elif target is None:
-            plan.blockers.append(Blocker("unknown_target", element, process))
-        elif type(target).__name__ != type(old).__name__:
-            plan.blockers.append(Blocker("type_changed", element, process))
-        elif isinstance(old, SubWorkflowTask) and target.spec != old.spec:
-            plan.blockers.append(Blocker("call_changed", element, process))
+        why = _why_not(old, target, how)
+        if why is not None:
+            suggestion = target.bpmn_id if why == "removed" and target is not None else None
+            plan.blockers.append(Blocker(why, element, process, suggestion))
+            move = TaskMove(process, element, "", "blocked", _state_name(task))
         else:
             alignment[task] = target
-            if old.bpmn_id:
-                plan.moves.append(TaskMove(process, element, target.bpmn_id or target.name, how, _state_name(task)))
+            move = TaskMove(process, element, target.bpmn_id or target.name, how, _state_name(task))
+        if old.bpmn_id:  # engine-made tasks (splits, joins) follow their element and are not listed
+            plan.waiting.append(move)
+            if why is None:
+                plan.moves.append(move)
     plan.work.append((workflow, new_spec, alignment))
 
 

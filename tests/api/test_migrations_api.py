@@ -45,6 +45,8 @@ def test_dry_run_says_which_cases_can_move_and_why_others_cannot(client, seeded)
     blocker = plans[renamed]["blockers"][0]
     assert (blocker["code"], blocker["element"], blocker["suggestion"]) == ("removed", "approve", "sign_off")
     assert "approve" in blocker["message"]
+    assert plans[renamed]["waiting"] == [{"process": "migrating", "old": "approve", "new": "", "how": "blocked",
+                                          "state": "ready"}]
     # A dry run writes nothing: the same request says the same.
     again = client.post(URL, headers=token(client, "designer"), json={"from_version": 1, "to_version": 2})
     assert again.get_json()["counts"] == body["counts"]
