@@ -158,9 +158,12 @@ def _why_not(old, target, how: str) -> str | None:
     return None
 
 
-def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict) -> None:
+def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict, diffs: dict) -> None:
     """Align every task of one workflow (the case's, or one sub-process's) with ``new_spec``."""
-    diff = SpecDiff(spiff.SERIALIZER.registry, workflow.spec, new_spec)
+    key = (id(workflow.spec), id(new_spec))  # specs are shared by every case of a version: diff them once
+    diff = diffs.get(key)
+    if diff is None:
+        diff = diffs[key] = SpecDiff(spiff.SERIALIZER.registry, workflow.spec, new_spec)
     process = workflow.spec.name
     alignment = {}
     for task in list(workflow.tasks.values()):
@@ -187,8 +190,11 @@ def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict) -> None:
     plan.work.append((workflow, new_spec, alignment))
 
 
-def plan_case(session: Session, case: Case, target: ProcessVersion, mapping: dict, workflow) -> CasePlan:
-    """The plan for one case already loaded as ``workflow``: where each waiting task goes, or why it cannot."""
+def plan_case(session: Session, case: Case, target: ProcessVersion, mapping: dict, workflow,
+              diffs: dict | None = None) -> CasePlan:
+    """The plan for one case already loaded as ``workflow``: where each waiting task goes, or why it cannot.
+    ``diffs`` caches the spec diffs across the cases of one run."""
+    diffs = {} if diffs is None else diffs
     plan = CasePlan(case.code, case.process_version.version, target.version)
     if case.status == "closed":
         plan.blockers.append(Blocker("closed"))
@@ -200,13 +206,13 @@ def plan_case(session: Session, case: Case, target: ProcessVersion, mapping: dic
         plan.status = "blocked"
         return plan
     spec, deps = _specs(target)
-    _plan_workflow(plan, workflow, spec, mapping)
+    _plan_workflow(plan, workflow, spec, mapping, diffs)
     for sub in workflow.subprocesses.values():
         new_sub = deps.get(sub.spec.name)
         if new_sub is None:
             plan.blockers.append(Blocker("subprocess_removed", sub.spec.name, sub.spec.name))
         else:
-            _plan_workflow(plan, sub, new_sub, mapping)
+            _plan_workflow(plan, sub, new_sub, mapping, diffs)
     plan.status = "blocked" if plan.blockers else "can_move"
     return plan
 
@@ -270,17 +276,10 @@ def _refresh_row(session: Session, case: Case, row: TaskItem, task, actor: str) 
                          "assignee": placed.assignee.username if placed.assignee is not None else None})
 
 
-def _move_case(session: Session, case_id: int, target: ProcessVersion, mapping: dict, actor: str) -> CasePlan:
-    """Plan and move one case in its own transaction; blocked or failed leaves it as it was."""
-    case = lock_case(session, case_id)
-    run = CaseRun(session, case, actor)
-    run.load()
-    plan = plan_case(session, case, target, mapping, run.workflow)
-    if plan.status != "can_move":
-        session.rollback()
-        return plan
+def _move(session: Session, run: CaseRun, plan: CasePlan, job: _Job) -> CasePlan:
+    """Move one planned case and commit; a failure rolls back this case alone and is reported."""
     try:
-        _apply(session, run, plan, target, mapping)
+        _apply(session, run, plan, job.target, job.mapping)
         session.commit()
     except Exception as err:  # noqa: BLE001 - any failure leaves this case untouched and is reported
         session.rollback()
@@ -346,21 +345,37 @@ def migrate_cases(session: Session, actor: str, visible: list[int] | None, proce
     source = _version(session, process_id, from_version, "from_version")
     target = _version(session, process_id, to_version, "to_version")
     mapping = _check_mapping(mapping, target)
-    plans = [_one(session, code, case_id, source, target, mapping, actor, dry_run)
-             for code, case_id in _selected(session, visible, process_id, source, codes)]
+    job = _Job(source, target, mapping, actor, dry_run)
+    plans = [_one(session, code, case_id, job) for code, case_id in _selected(session, visible, process_id, source, codes)]
     return MigrationReport(process_id, source.version, target.version, dry_run, mapping, plans)
 
 
-def _one(session: Session, code: str, case_id: int | None, source: ProcessVersion, target: ProcessVersion,
-         mapping: dict, actor: str, dry_run: bool) -> CasePlan:
+@dataclass
+class _Job:
+    """One dry run or move: the versions, the mapping, who runs it, and the spec diffs shared by its cases."""
+
+    source: ProcessVersion
+    target: ProcessVersion
+    mapping: dict
+    actor: str
+    dry_run: bool
+    diffs: dict = field(default_factory=dict)
+
+
+def _one(session: Session, code: str, case_id: int | None, job: _Job) -> CasePlan:
+    """Plan one case (a move locks it first and commits or rolls back before the next case)."""
     if case_id is None:
-        return CasePlan(code, None, target.version, blockers=[Blocker("not_found")], status="blocked")
-    case = session.get(Case, case_id)
-    if case.process_version_id not in (source.id, target.id):
-        return CasePlan(code, case.process_version.version, target.version, blockers=[Blocker("other_version")],
+        return CasePlan(code, None, job.target.version, blockers=[Blocker("not_found")], status="blocked")
+    case = session.get(Case, case_id) if job.dry_run else lock_case(session, case_id)
+    if case.process_version_id not in (job.source.id, job.target.id):
+        plan = CasePlan(code, case.process_version.version, job.target.version, blockers=[Blocker("other_version")],
                         status="blocked")
-    if not dry_run:
-        return _move_case(session, case_id, target, mapping, actor)
-    run = CaseRun(session, case, actor)
-    run.load()
-    return plan_case(session, case, target, mapping, run.workflow)
+    else:
+        run = CaseRun(session, case, job.actor)
+        run.load()
+        plan = plan_case(session, case, job.target, job.mapping, run.workflow, job.diffs)
+        if not job.dry_run and plan.status == "can_move":
+            return _move(session, run, plan, job)
+    if not job.dry_run:
+        session.rollback()  # release the case's lock
+    return plan

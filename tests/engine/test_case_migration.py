@@ -89,6 +89,7 @@ def test_a_case_waiting_on_an_element_kept_by_id_moves_with_its_data_task_row_an
     timer = session.query(Timer).filter_by(case_id=case.id, state="waiting").one()
     assert timer.due_at == due  # the case keeps its deadline
     workflow = CaseRun(session, case, "t").load()
+    assert timers.find_task(workflow, timer.spiff_task_id)._get_internal_data("event_value") == due.isoformat()
     assert timers.find_task(workflow, spiff_id).data["note"] == "from the counter"
     event = session.query(AuditEvent).filter_by(case_id=case.id, kind="case_migrated").one()
     assert (event.actor, event.detail["from_version"], event.detail["to_version"], event.detail["mapping"]) == (
@@ -242,3 +243,23 @@ def test_only_designers_and_administrators_move_cases_and_input_is_checked(sessi
     assert bad.value.fields == {"mapping.approve": "no such element in the target version"}
     with pytest.raises(BadRequest):
         case_migration.migrate(session, users["admin"], "migrating", "1", 2)
+
+
+def test_a_case_inside_a_call_activity_that_now_calls_another_process_is_not_moved(session, world):
+    _, users = world
+    case = open_case(session, users)
+    advance(session, users, case, "intake")
+    v2 = (FIXTURES / "migrating_v2.bpmn").read_text()
+    v3 = v2.replace("migrating_check", "migrating_review")  # the called process is replaced by another
+    deploy_version(session, "migrating_v2.bpmn")
+    deploy.deploy(session, [deploy.SourceFile("migrating.bpmn", v3.encode())], "test", max_bytes=10**6,
+                  forms_dir=FIXTURES / "forms")
+    session.commit()
+
+    plan = case_migration.migrate(session, users["admin"], "migrating", 1, 3, dry_run=False).cases[0]
+
+    assert plan.status == "blocked"
+    assert {(b.code, b.element) for b in plan.blockers} == {("call_changed", "review"),
+                                                            ("subprocess_removed", "migrating_check")}
+    session.expire_all()
+    assert session.get(Case, case.id).process_version.version == 1
