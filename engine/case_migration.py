@@ -30,6 +30,8 @@ from .runner import CaseRun
 
 MIGRATOR_ROLES = ("designer", "admin")
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+# Tasks the library predicts the case will reach; one without a counterpart is dropped and predicted anew.
+AHEAD = TaskState.PREDICTED_MASK | TaskState.FUTURE
 # Why a case cannot move; the pages translate the codes, the API sends them with an English message.
 REASONS = {
     "not_found": "no such case, or not one you may see",
@@ -97,7 +99,7 @@ class CasePlan:
     blockers: list[Blocker] = field(default_factory=list)
     status: str = "can_move"
     error: str | None = None
-    # (workflow, new spec, alignment of its tasks) for each workflow of the case, kept for the move.
+    # (workflow, new spec, alignment of its tasks, predicted tasks to drop) for each workflow of the case.
     work: list = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
@@ -165,13 +167,15 @@ def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict, diffs: dic
     if diff is None:
         diff = diffs[key] = SpecDiff(spiff.SERIALIZER.registry, workflow.spec, new_spec)
     process = workflow.spec.name
-    alignment = {}
+    alignment, drop = {}, []
     for task in list(workflow.tasks.values()):
         old = task.task_spec
         target, how = _candidate(task, new_spec, diff, mapping)
         element = old.bpmn_id or old.name
         if not task.has_state(ACTIVE):
-            if target is None:
+            if target is None and task.has_state(AHEAD):
+                drop.append(task)
+            elif target is None:
                 plan.blockers.append(Blocker("passed_removed", element, process))
             alignment[task] = target
             continue
@@ -187,7 +191,7 @@ def _plan_workflow(plan: CasePlan, workflow, new_spec, mapping: dict, diffs: dic
             plan.waiting.append(move)
             if why is None:
                 plan.moves.append(move)
-    plan.work.append((workflow, new_spec, alignment))
+    plan.work.append((workflow, new_spec, alignment, drop))
 
 
 def plan_case(session: Session, case: Case, target: ProcessVersion, mapping: dict, workflow,
@@ -228,8 +232,10 @@ def _apply(session: Session, run: CaseRun, plan: CasePlan, target: ProcessVersio
     # Resetting a waiting timer forgets when it is due: the case keeps the due times it had.
     due = {t.id: t._get_internal_data("event_value") for t in timers.waiting_timers(workflow)}
     _, deps = _specs(target)
-    for each, new_spec, alignment in plan.work:
+    for each, new_spec, alignment, drop in plan.work:
+        parents = _drop_ahead(each, drop)
         migrate_workflow(SimpleNamespace(alignment=alignment), each, new_spec)
+        _predict_again(each, parents)
     workflow.subprocess_specs = deps
     for task in timers.waiting_timers(workflow):
         if due.get(task.id) is not None:
@@ -247,6 +253,26 @@ def _apply(session: Session, run: CaseRun, plan: CasePlan, target: ProcessVersio
     audit.record(session, "case_migrated", run.actor, case_id=case.id,
                  detail={"process_id": case.process_id, "from_version": source.version, "to_version": target.version,
                          "mapping": mapping, "moves": [m.as_dict() for m in plan.moves]})
+
+
+def _drop_ahead(workflow, drop: list) -> list:
+    """Take predicted tasks without a counterpart out of the tree; their parents, to predict again."""
+    parents = []
+    for task in drop:
+        if task.id in workflow.tasks:  # not already gone with an ancestor
+            parents.append(task.parent)
+            workflow._remove_task(task.id)
+    return parents
+
+
+def _predict_again(workflow, parents: list) -> None:
+    """Predict the path anew below a running task whose predicted successors were dropped (a reset
+    ready or waiting task has been predicted again by the library already)."""
+    for parent in parents:
+        if parent.id in workflow.tasks and parent.has_state(TaskState.STARTED):
+            parent._sync_children(parent.task_spec.outputs, TaskState.FUTURE)
+            for child in parent.children:
+                child.task_spec._predict(child, mask=AHEAD)
 
 
 def _refresh_row(session: Session, case: Case, row: TaskItem, task, actor: str) -> None:

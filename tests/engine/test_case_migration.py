@@ -263,3 +263,24 @@ def test_a_case_inside_a_call_activity_that_now_calls_another_process_is_not_mov
                                                             ("subprocess_removed", "migrating_check")}
     session.expire_all()
     assert session.get(Case, case.id).process_version.version == 1
+
+
+def test_an_element_removed_ahead_of_a_case_is_dropped_from_its_path(session, world):
+    """``migrating_v3`` drops ``approve``: a case inside the call activity before it moves and ends without
+    it; a case waiting on it is reported, with nothing to suggest."""
+    _, users = world
+    inside = open_case(session, users)
+    advance(session, users, inside, "intake")
+    at_approve = open_case(session, users)
+    advance(session, users, at_approve, "intake", "check")
+    deploy_version(session, "migrating_v3.bpmn")
+
+    plans = by_code(migrate(session, users))
+
+    assert plans[inside.code].status == "moved", plans[inside.code].as_dict()
+    assert [(b.code, b.element, b.suggestion) for b in plans[at_approve.code].blockers] == [
+        ("removed", "approve", None)]
+    assert_rows_match_workflow(session, inside)
+    advance(session, users, inside, "check")
+    session.expire_all()
+    assert session.get(Case, inside.id).status == "closed"
