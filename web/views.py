@@ -50,7 +50,7 @@ MIGRATION_REASONS = {
     "removed": _l("Waits on an element the new version does not have: map it"),
     "unknown_target": _l("The mapping names an element this process of the new version does not have"),
     "type_changed": _l("Would wait on an element of another kind"),
-    "passed_removed": _l("An element it passed or will reach is gone and nothing lines up with it: map it"),
+    "passed_removed": _l("An element it passed is gone and nothing lines up with it: map it"),
     "subprocess_removed": _l("A sub-process it runs is not in the new version"),
     "call_changed": _l("A call activity it runs calls another process in the new version"),
 }
