@@ -33,6 +33,8 @@ MIGRATOR_ROLES = ("designer", "admin")
 ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 # Tasks the library predicts the case will reach; one without a counterpart is dropped and predicted anew.
 AHEAD = TaskState.PREDICTED_MASK | TaskState.FUTURE
+
+
 # -- planning ------------------------------------------------------------------------------------
 def _state_name(task) -> str:
     return TaskState.get_name(task.state).lower()
