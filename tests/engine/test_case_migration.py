@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from engine import case_migration, cases, deploy, tasks, timers
@@ -284,3 +286,27 @@ def test_an_element_removed_ahead_of_a_case_is_dropped_from_its_path(session, wo
     advance(session, users, inside, "check")
     session.expire_all()
     assert session.get(Case, inside.id).status == "closed"
+
+
+def test_a_case_that_passed_an_element_the_new_version_removed_is_reported(session, world):
+    _, users = world
+    case = open_case(session, users)
+    advance(session, users, case, "intake", "check")
+    without_intake = re.sub(r'\s*<bpmn:(userTask|boundaryEvent) id="intake.*?</bpmn:\1>', "",
+                            (FIXTURES / "migrating_v1.bpmn").read_text(), flags=re.S)
+    without_intake = re.sub(r'\s*<bpmn:(endEvent id="intake_reminded"|sequenceFlow id="f_remind"|sequenceFlow '
+                            r'id="f1"|sequenceFlow id="f2")[^\n]*', "", without_intake)
+    without_intake = re.sub(r"<bpmn:flowNodeRef>intake[a-z_]*</bpmn:flowNodeRef>", "", without_intake)
+    without_intake = without_intake.replace('<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3', '<bpmn:incoming>f1'
+                                            '</bpmn:incoming><bpmn:outgoing>f3').replace(
+        '<bpmn:sequenceFlow id="f3"', '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />\n'
+        '    <bpmn:sequenceFlow id="f3"')
+    assert "intake" not in without_intake
+    deploy.deploy(session, [deploy.SourceFile("migrating.bpmn", without_intake.encode())], "test",
+                  max_bytes=10**6, forms_dir=FIXTURES / "forms")
+    session.commit()
+
+    plan = by_code(migrate(session, users, dry_run=True))[case.code]
+
+    assert plan.status == "blocked" and plan.moves[0].as_dict()["old"] == "approve"
+    assert ("passed_removed", "intake") in {(b.code, b.element) for b in plan.blockers}
