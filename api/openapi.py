@@ -32,6 +32,9 @@ OPERATIONS = [
      []),
     ("post", "/processes/{process_id}/versions/{version}/rollback", "Roll a process back: a new version equal "
      "to an older one (designers, admins)", None, None, "RollbackOut", 201, [400, 403]),
+    ("post", "/processes/{process_id}/migrations", "Move running cases to another version: a dry run (the "
+     "default) says which can move and why others cannot; dry_run false moves each in its own transaction "
+     "(designers, admins)", "MigrationIn", None, "MigrationOut", 200, [403]),
     ("post", "/deployments", "Deploy BPMN, DMN and form files (multipart)", "multipart", None, "DeploymentOut",
      (201, 200), [403]),
     ("get", "/incidents", "Open incidents", None, None, "IncidentOut[]", 200, []),

@@ -30,6 +30,11 @@ def _candidates(session: Session, role: str, unit: OrgUnit) -> list[str]:
     return list(names)
 
 
+def candidate_names(session: Session, role: str, unit: OrgUnit) -> list[str]:
+    """Who may take a ``role`` task at ``unit`` (the list a new task row carries)."""
+    return _candidates(session, role, unit)
+
+
 def forget_candidates() -> None:
     """Drop the cached candidate lists (after users change in this process)."""
     _candidate_cache.clear()

@@ -47,6 +47,8 @@ def init_app(app: Flask) -> None:
                                  supervision_state=lambda v: views.label(views.SUPERVISION_STATES, v),
                                  place_kind=lambda v: views.label(views.PLACE_KINDS, v),
                                  event=lambda v: views.label(views.EVENTS, v),
+                                 migration_status=lambda v: views.label(views.MIGRATION_STATUSES, v),
+                                 migration_reason=lambda v: views.label(views.MIGRATION_REASONS, v),
                                  bilingual=views.bilingual)
     app.context_processor(_page_globals)
 

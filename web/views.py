@@ -37,7 +37,23 @@ EVENTS = {"case_opened": _l("Case opened"), "case_moved": _l("Case moved"), "cas
           "service_called": _l("System step"), "service_error": _l("System step failed"),
           "error_caught": _l("Error handled"), "incident": _l("Held up by an error"),
           "incident_resolved": _l("Error resolved"), "timer_fired": _l("Deadline reached"),
-          "timers_recalculated": _l("Deadlines recalculated"), "personal_data_viewed": _l("Personal data viewed")}
+          "timers_recalculated": _l("Deadlines recalculated"), "case_migrated": _l("Moved to another version"),
+          "task_replaced": _l("Task placed anew"), "personal_data_viewed": _l("Personal data viewed")}
+MIGRATION_STATUSES = {"can_move": _l("Can move"), "blocked": _l("Cannot move"), "moved": _l("Moved"),
+                      "failed": _l("Failed, left as it was")}
+MIGRATION_REASONS = {
+    "not_found": _l("No such case, or not one you may see"),
+    "closed": _l("The case has ended"),
+    "incident": _l("The case is held up by an error: retry or resolve it first"),
+    "already_on_target": _l("Already on the target version"),
+    "other_version": _l("On another version than the one to move from"),
+    "removed": _l("Waits on an element the new version does not have: map it"),
+    "unknown_target": _l("The mapping names an element this process of the new version does not have"),
+    "type_changed": _l("Would wait on an element of another kind"),
+    "passed_removed": _l("An element it passed is gone and nothing lines up with it: map it"),
+    "subprocess_removed": _l("A sub-process it runs is not in the new version"),
+    "call_changed": _l("A call activity it runs calls another process in the new version"),
+}
 PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
 
 

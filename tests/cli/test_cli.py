@@ -31,7 +31,7 @@ def env(tmp_path, monkeypatch, echo_handler):
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"],
-                                     ["users", "passwd"], ["users", "deactivate"]])
+                                     ["users", "passwd"], ["users", "deactivate"], ["cases", "migrate"]])
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
