@@ -23,6 +23,10 @@ _ATTRIBUTES = ("calledElement", "attachedToRef", "cancelActivity", "sourceRef", 
                "processRef", "isInterrupting")
 
 
+# Attributes bpmn-js leaves out when they hold BPMN's default.
+_DEFAULTS = {"cancelActivity": ("boundaryEvent", "true"), "isInterrupting": ("startEvent", "true")}
+
+
 def _text(node) -> str:
     return (node.text or "").strip() if node is not None else ""
 
@@ -54,6 +58,9 @@ def _facts(node, lanes: dict[str, str]) -> dict[str, str]:
     """What the engine reads of one element, as ``field -> text`` (absent fields left out)."""
     facts = {"type": etree.QName(node).localname, "name": node.get("name") or ""}
     facts |= {attr: node.get(attr) for attr in _ATTRIBUTES if node.get(attr) is not None}
+    for attr, (tag, default) in _DEFAULTS.items():
+        if facts["type"] == tag:
+            facts[attr] = node.get(attr) or default
     if node.get("id") in lanes:
         facts["lane"] = lanes[node.get("id")]
     if (ext := node.find("bpmn:extensionElements", _NS)) is not None:

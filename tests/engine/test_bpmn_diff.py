@@ -44,3 +44,12 @@ def test_moving_a_task_to_another_lane_is_a_change_moving_its_shape_is_not():
 def test_untrusted_xml_is_refused():
     with pytest.raises(DeploymentRejected):
         bpmn_diff.elements('<!DOCTYPE x [<!ENTITY e "x">]><x/>')
+
+
+def test_an_attribute_left_at_its_default_is_no_change():
+    opening = '<bpmn:boundaryEvent id="spot_overdue" name="当日未办结" attachedToRef="resolve_on_spot" cancelActivity="true">'
+    assert opening in XML
+    after = XML.replace(opening, opening.replace(' cancelActivity="true"', ""))
+    assert bpmn_diff.diff(XML, after)["changed"] == []
+    assert _changes(XML.replace(opening, opening.replace('"true"', '"false"')), "spot_overdue") == {
+        "cancelActivity": ("true", "false")}
