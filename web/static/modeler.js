@@ -309,6 +309,8 @@
       overlays.add(id, "mp-problem", { position: { top: -12, right: 12 },
                                        html: '<span class="mp-badge" title="' + counts[id] + '">!</span>' });
     });
+    var first = problems.filter(function (p) { return p.element && registry.get(p.element); })[0];
+    if (first) { canvas.scrollToElement(registry.get(first.element), { top: 80, left: 160, right: 80, bottom: 80 }); }
     results.appendChild(el("div", { className: "alert alert-danger py-2", role: "alert" }, [el("strong", { text: say("problems") })]));
     results.appendChild(list);
   }
@@ -407,6 +409,11 @@
       modeling = modeler.get("modeling"); moddle = modeler.get("moddle"); canvas = modeler.get("canvas");
       registry = modeler.get("elementRegistry"); overlays = modeler.get("overlays");
       canvas.zoom("fit-viewport", "auto");
+      if (canvas.zoom() < 0.6) {  // a long process: start readable at its beginning, pan to the rest
+        var inner = canvas.viewbox().inner, scale = 0.8;
+        var w = box.clientWidth / scale, h = box.clientHeight / scale;
+        canvas.viewbox({ x: inner.x - 120, y: inner.y + inner.height / 2 - h / 2, width: w, height: h });
+      }
       var eventBus = modeler.get("eventBus");
       eventBus.on("selection.changed", function (e) { render(e.newSelection.length === 1 ? e.newSelection[0] : null); });
       // Undo, redo and edits on the drawing refresh the panel, unless the designer is typing in it.
