@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from handlers import REGISTRY
 
-from . import assignment, bpmn_diff, deploy
+from . import assignment, bpmn_diff, deploy, json_input
 from .errors import BadRequest, Conflict, DeploymentRejected, Forbidden, NotFound
 from .models import ROLES, TIMER_KINDS, ProcessVersion, User
 
@@ -35,6 +35,8 @@ def _require(user: User) -> None:
 
 
 def _latest(session: Session, process_id: str) -> ProcessVersion:
+    if json_input.text_problem(process_id) or len(process_id) > 200:
+        raise NotFound("no such process")
     pv = session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                         .order_by(ProcessVersion.version.desc()).limit(1))
     if pv is None:
@@ -90,7 +92,7 @@ def catalogue(session: Session, user: User) -> dict:
 def form_schema(session: Session, user: User, path: str) -> dict:
     """A deployed form's JSON Schema, for the side panel's preview."""
     _require(user)
-    f = deploy.latest_files(session).get(path)
+    f = None if json_input.text_problem(path) else deploy.latest_files(session).get(path)
     if f is None or f.kind != "form":
         raise NotFound(f"no deployed form {path!r}")
     return deploy.parse_form(f)

@@ -104,3 +104,9 @@ def test_an_admin_may_deploy_too(county, browser):
     browser.sign_in("admin")
     assert browser.get(PAGE).status_code == 200
     assert _post(browser, PAGE + "/validate", _xml(browser)).get_json() == {"problems": []}
+
+
+def test_hostile_process_ids_are_not_found(designer):
+    assert designer.get("/designer/processes/a%00b").status_code == 404
+    assert designer.get("/designer/processes/" + "x" * 300).status_code == 404
+    assert designer.get("/designer/forms/preview?path=a%00b").status_code in (400, 404)
