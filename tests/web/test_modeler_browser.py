@@ -73,7 +73,7 @@ def test_a_designer_sets_a_form_checks_and_deploys_a_new_version(chromium, live)
     confirm = page.get_by_role("button", name="部署为第 2 版")
     confirm.wait_for()
     changed = page.locator(".mp-diff-changed").inner_text()
-    assert "register" in changed and f"dispute_case/register.schema.json → {NEW_FORM}" in changed
+    assert "register" in changed and f"表单: dispute_case/register.schema.json → {NEW_FORM}" in changed
     _shot(page, "modeler-diff")
     confirm.click()
     page.get_by_text("已部署为第 2 版").wait_for()

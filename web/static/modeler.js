@@ -28,6 +28,12 @@
     ]
   };
   var TIMER_TYPES = ["timeDuration", "timeCycle", "timeDate"];
+  // The diff's fields under the side panel's labels.
+  var FIELDS = { "name": "name", "lane": "role", "property:formJsonSchemaFilename": "form", "property:unit": "unit",
+                 "property:assignee": "assignee", "property:claimable": "claimable", "property:timerKind": "timer_kind",
+                 "operator": "operator", "resultVariable": "result", "preScript": "pre", "postScript": "post",
+                 "calledDecisionId": "decision", "calledElement": "called", "conditionExpression": "condition",
+                 "timer": "timer_expr", "script": "script", "property:startable": "startable" };
 
   var box, L, catalogue, modeler, modeling, moddle, canvas, registry, overlays, panel, results;
   var version, shown = null, marked = [], uid = 0;
@@ -329,7 +335,9 @@
         var item = el("li", {}, [el("code", { text: e.id }), document.createTextNode(" " + e.type + (e.name ? " · " + e.name : ""))]);
         if (e.changes) {
           item.appendChild(el("ul", {}, e.changes.map(function (c) {
-            return el("li", { className: "text-break", text: c.field + ": " + (c.before === null ? "—" : c.before) + " → " + (c.after === null ? "—" : c.after) });
+            var label = FIELDS[c.field] ? say(FIELDS[c.field])
+              : /^parameter:/.test(c.field) ? say("parameter_name") + " " + c.field.slice(10) : c.field;
+            return el("li", { className: "text-break", text: label + ": " + (c.before === null ? "—" : c.before) + " → " + (c.after === null ? "—" : c.after) });
           })));
         }
         list.appendChild(item);
