@@ -114,6 +114,23 @@ def test_the_modeler_at_each_width_and_language(chromium, live, viewport, englis
         _select(page, "find_mediator")
         assert page.get_by_label("Operator" if english else "服务操作", exact=True).input_value() == "pool_mediator"
         assert page.locator(".mp-param input").first.input_value() == "username"
+        for element_id, label, value in (("lane_dispute_case_leader", ("Role of this lane", "本泳道的角色"), "leader"),
+                                         ("participant_dispute_case", ("Cases can be opened of this process",
+                                                                       "可用此流程登记案件"), "true")):
+            page.evaluate("id => { const m = window.mediateModeler;"
+                          " m.get('selection').select(m.get('elementRegistry').get(id)); }", element_id)
+            assert page.get_by_label(label[0] if english else label[1], exact=True).input_value() == value
+        # edits in the panel are what the saved XML says (the engine's tags), and undo takes them back
+        page.get_by_label("Cases can be opened of this process" if english else "可用此流程登记案件", exact=True).select_option("false")
+        _select(page, "find_mediator")
+        page.locator(".mp-param input").nth(1).fill("mediated_by or reported_by")
+        page.locator(".mp-param input").nth(1).press("Tab")
+        saved = page.evaluate("window.mediateModeler.saveXML().then(r => r.xml)")
+        assert '<spiffworkflow:parameter id="username" type="any" value="mediated_by or reported_by" />' in saved
+        assert 'name="startable"' not in saved
+        page.evaluate("window.mediateModeler.get('commandStack').undo(); window.mediateModeler.get('commandStack').undo()")
+        saved = page.evaluate("window.mediateModeler.saveXML().then(r => r.xml)")
+        assert 'value="mediated_by"' in saved and '<spiffworkflow:property name="startable" value="true" />' in saved
     _no_sideways_scroll(page)
     _shot(page, "modeler")
     context.close()

@@ -72,24 +72,26 @@
   }
 
   // Replace (in place) or add or drop one extension element of a type, as one undoable command.
-  function setExt(element, type, made) {
-    var bo = element.businessObject, values = [], replaced = false;
+  function setExt(element, type, made, target) {
+    var bo = target || element.businessObject, values = [], replaced = false;
     extValues(bo).forEach(function (v) {
       if (v.$type !== type) { values.push(v); } else if (made && !replaced) { values.push(made); replaced = true; }
     });
     if (made && !replaced) { values.push(made); }
     var ext = values.length ? moddle.create("bpmn:ExtensionElements", { values: values }) : undefined;
     values.forEach(function (v) { v.$parent = ext; });
-    modeling.updateProperties(element, { extensionElements: ext });
+    if (bo === element.businessObject) { modeling.updateProperties(element, { extensionElements: ext }); }
+    else { modeling.updateModdleProperties(element, bo, { extensionElements: ext }); }
   }
 
-  function setProp(element, name, value) {
-    var current = props(element.businessObject);
+  // A property of the element, or of ``target`` (a pool's process) edited through the element.
+  function setProp(element, name, value, target) {
+    var current = props(target || element.businessObject);
     if (value) { current[name] = value; } else { delete current[name]; }
     var names = Object.keys(current);
     setExt(element, "spiffworkflow:properties", names.length ? moddle.create("spiffworkflow:properties", {
       properties: names.map(function (n) { return moddle.create("spiffworkflow:property", { name: n, value: current[n] }); })
-    }) : null);
+    }) : null, target);
   }
 
   function bodyOf(bo, type) { var found = findExt(bo, type); return (found && found.value) || ""; }
@@ -238,6 +240,11 @@
       parts.push(row(say("role"), choose(roles, bo.name, function (v) { modeling.updateProperties(element, { name: v }); }), say("role_help")));
     } else if (type !== "label") {
       parts.push(row(say("name"), input(bo.name, function (v) { modeling.updateProperties(element, { name: v }); })));
+    }
+    if (type === "bpmn:Participant" && bo.processRef) {
+      var process = bo.processRef;
+      parts.push(row(say("startable"), choose([["true", say("yes")], ["false", say("no")]], props(process).startable === "true" ? "true" : "false",
+                                               function (v) { setProp(element, "startable", v === "true" ? "true" : "", process); })));
     }
     if (type === "bpmn:UserTask") { userTask(element, parts); }
     if (type === "bpmn:ServiceTask") { serviceTask(element, parts); }
