@@ -425,9 +425,12 @@
       registry = modeler.get("elementRegistry"); overlays = modeler.get("overlays");
       canvas.zoom("fit-viewport", "auto");
       if (canvas.zoom() < 0.6) {  // a long process: start readable at its beginning, pan to the rest
-        var inner = canvas.viewbox().inner, scale = 0.8;
+        var inner = canvas.viewbox().inner, scale = box.clientWidth < 500 ? 0.6 : 0.8;
         var w = box.clientWidth / scale, h = box.clientHeight / scale;
-        canvas.viewbox({ x: inner.x - 120, y: inner.y + inner.height / 2 - h / 2, width: w, height: h });
+        var first = registry.filter(function (e) { return e.type === "bpmn:StartEvent" && !e.labelTarget; })
+          .sort(function (a, b) { return a.x - b.x; })[0];
+        var middle = first ? first.y + first.height / 2 : inner.y + inner.height / 2;
+        canvas.viewbox({ x: inner.x - (scale < 0.8 ? 20 : 120), y: middle - h / 2, width: w, height: h });
       }
       var eventBus = modeler.get("eventBus");
       eventBus.on("selection.changed", function (e) { render(e.newSelection.length === 1 ? e.newSelection[0] : null); });
