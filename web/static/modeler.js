@@ -5,28 +5,7 @@
 (function () {
   "use strict";
 
-  // The spiffworkflow extensions Mediate uses, as a moddle package (type names are the XML tags).
-  var SPIFF = {
-    name: "SpiffWorkflow", uri: "http://spiffworkflow.org/bpmn/schema/1.0/core", prefix: "spiffworkflow",
-    associations: [],
-    types: [
-      { name: "properties", superClass: ["Element"],
-        properties: [{ name: "properties", type: "property", isMany: true }] },
-      { name: "property", superClass: ["Element"],
-        properties: [{ name: "name", type: "String", isAttr: true }, { name: "value", type: "String", isAttr: true }] },
-      { name: "serviceTaskOperator", superClass: ["Element"],
-        properties: [{ name: "id", type: "String", isAttr: true }, { name: "resultVariable", type: "String", isAttr: true },
-                     { name: "parameterList", type: "parameters" }] },
-      { name: "parameters", superClass: ["Element"],
-        properties: [{ name: "parameters", type: "parameter", isMany: true }] },
-      { name: "parameter", superClass: ["Element"],
-        properties: [{ name: "id", type: "String", isAttr: true }, { name: "type", type: "String", isAttr: true },
-                     { name: "value", type: "String", isAttr: true }] },
-      { name: "preScript", superClass: ["Element"], properties: [{ name: "value", type: "String", isBody: true }] },
-      { name: "postScript", superClass: ["Element"], properties: [{ name: "value", type: "String", isBody: true }] },
-      { name: "calledDecisionId", superClass: ["Element"], properties: [{ name: "value", type: "String", isBody: true }] }
-    ]
-  };
+  var SPIFF = window.MediateSpiffModdle;  // modeler-moddle.js
   var TIMER_TYPES = ["timeDuration", "timeCycle", "timeDate"];
   // The diff's fields under the side panel's labels.
   var FIELDS = { "name": "name", "lane": "role", "property:formJsonSchemaFilename": "form", "property:unit": "unit",
