@@ -81,7 +81,7 @@ def parse_xml(f: SourceFile):
         raise _reject(f.name, f"not well-formed XML: {err}") from None
 
 
-def _parse_form(f: SourceFile) -> dict:
+def parse_form(f: SourceFile) -> dict:
     try:
         schema = json_input.loads(f.content)
     except BadRequest as err:
@@ -91,7 +91,7 @@ def _parse_form(f: SourceFile) -> dict:
     return schema
 
 
-def _latest_files(session: Session) -> dict[str, SourceFile]:
+def latest_files(session: Session) -> dict[str, SourceFile]:
     """The newest stored content of every file name ever deployed."""
     newest = (select(DeploymentFile.name, func.max(DeploymentFile.deployment_id).label("dep"))
               .group_by(DeploymentFile.name).subquery())
@@ -146,12 +146,12 @@ class _FormFinder:
 
     def __call__(self, path: str) -> dict | None:
         if path in self.files and self.files[path].kind == "form":
-            return _parse_form(self.files[path])
+            return parse_form(self.files[path])
         local = (self.base / path).resolve() if self.base is not None else None
         if local is None or not local.is_file() or self.base not in local.parents:
             return None
         self.files[path] = SourceFile(path, local.read_bytes())
-        return _parse_form(self.files[path])
+        return parse_form(self.files[path])
 
 
 def _check_process(parser, process_id: str, find_form: _FormFinder, problems: list) -> _Candidate | None:
@@ -194,26 +194,41 @@ def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) ->
     return [c for c in out if c is not None]
 
 
+def _checked(session: Session, uploaded: list[SourceFile], max_bytes: int,
+             forms_dir: Path | None) -> tuple[dict[str, SourceFile], list[_Candidate]]:
+    """Every deploy-time check of ``uploaded`` with the latest stored files; raises ``DeploymentRejected``."""
+    if not uploaded:
+        raise _reject("(none)", "a deployment needs at least one file")
+    _check_names(uploaded, max_bytes)
+    for f in uploaded:
+        if f.kind == "form":
+            parse_form(f)
+        elif found := extensions.foreign_extensions(parse_xml(f)):
+            message = extensions.refusal(found)
+            raise DeploymentRejected(f"{f.name}: {message}", details=[
+                {"file": f.name, "element": element, "message": f"{name} is a Camunda extension Mediate does not read"}
+                for element, name in found])
+    files = latest_files(session)
+    files.update({f.name: f for f in uploaded})
+    return files, _candidates(_build_parser(files), files, forms_dir)
+
+
+def check(session: Session, uploaded: list[SourceFile], *, max_bytes: int, forms_dir: Path | None = None) -> list[dict]:
+    """The problems ``deploy`` would refuse these files for (``file``, ``element``, ``message``); writes nothing."""
+    try:
+        _checked(session, uploaded, max_bytes, forms_dir)
+    except DeploymentRejected as err:
+        return list(err.details or [])
+    return []
+
+
 def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
            forms_dir: Path | None = None, event: str = "deployed", note: dict | None = None) -> dict:
     """Check and store a deployment; return the versions it made (unchanged processes keep theirs).
 
     ``event`` and ``note`` name the audit event and what it adds to the event's detail.
     """
-    if not uploaded:
-        raise _reject("(none)", "a deployment needs at least one file")
-    _check_names(uploaded, max_bytes)
-    for f in uploaded:
-        if f.kind == "form":
-            _parse_form(f)
-        elif found := extensions.foreign_extensions(parse_xml(f)):
-            message = extensions.refusal(found)
-            raise DeploymentRejected(f"{f.name}: {message}", details=[
-                {"file": f.name, "element": element, "message": f"{name} is a Camunda extension Mediate does not read"}
-                for element, name in found])
-    files = _latest_files(session)
-    files.update({f.name: f for f in uploaded})
-    candidates = _candidates(_build_parser(files), files, forms_dir)
+    files, candidates = _checked(session, uploaded, max_bytes, forms_dir)
 
     latest = {pv.process_id: pv for pv in session.scalars(
         select(ProcessVersion).where(ProcessVersion.id.in_(
@@ -221,7 +236,7 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     changed = [c for c in candidates if c.process_id not in latest
                or latest[c.process_id].content_hash != c.content_hash]
     # Forms picked up from the forms folder travel with the deployment like uploaded ones.
-    stored = _latest_files(session)
+    stored = latest_files(session)
     new_files = [f for f in files.values() if f.name not in stored or stored[f.name].sha256 != f.sha256]
     if not changed and not new_files:
         return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}

@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator, SchemaError
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask, ScriptTask, ServiceTask, UserTask
 
-from . import assignment, expressions, privacy, references
-from .models import ROLES
+from . import assignment, expressions, privacy, references, timers
+from .models import ROLES, TIMER_KINDS
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 # A process property: "true" marks a process people open cases of; without it a process is only
@@ -106,6 +106,12 @@ def _conditions(task_spec) -> Iterator[str]:
             yield f"{kind}: {p}"
 
 
+def _timer_kind(task_spec) -> Iterator[str]:
+    kind = assignment.properties(task_spec).get(timers.KIND_PROPERTY)
+    if kind is not None and kind not in TIMER_KINDS:
+        yield f"unknown {timers.KIND_PROPERTY} {kind!r} (one of: {', '.join(TIMER_KINDS)})"
+
+
 def _service(task_spec, operators) -> Iterator[str]:
     if task_spec.operation_name not in operators:
         yield f"unknown service operator {task_spec.operation_name!r}"
@@ -141,7 +147,7 @@ def check_spec(spec, operators, find_form: Callable[[str], dict | None]) -> Iter
     """Yield ``(element id, problem)`` for every task spec of one process spec."""
     for task_spec in spec.task_specs.values():
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-        problems = list(_scripts(task_spec)) + list(_conditions(task_spec))
+        problems = list(_scripts(task_spec)) + list(_conditions(task_spec)) + list(_timer_kind(task_spec))
         if isinstance(task_spec, ServiceTask):
             problems += list(_service(task_spec, operators))
         if isinstance(task_spec, UserTask):

@@ -131,3 +131,12 @@ def test_a_startable_mark_that_is_neither_true_nor_false_is_refused(session, ech
     with pytest.raises(DeploymentRejected) as err:
         _deploy(session, [deploy.SourceFile("simple.bpmn", odd)])
     assert "'startable' must be 'true' or 'false'" in _problems(err)[("simple.bpmn", "simple")]
+
+
+def test_check_reports_what_deploy_would_refuse_and_writes_nothing(session, echo_handler):
+    assert deploy.check(session, [fixture_file("simple.bpmn")], max_bytes=100_000, forms_dir=FIXTURES / "forms") == []
+    xml = fixture_file("simple.bpmn").content.replace(b"simple/mediate.schema.json", b"simple/nope.schema.json")
+    problems = deploy.check(session, [deploy.SourceFile("simple.bpmn", xml)], max_bytes=100_000,
+                            forms_dir=FIXTURES / "forms")
+    assert [(p["file"], p["element"]) for p in problems] == [("simple.bpmn", "mediate")]
+    assert session.query(ProcessVersion).count() == 0

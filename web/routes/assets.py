@@ -10,6 +10,7 @@ from . import pages
 VENDOR = {
     "bootstrap": ROOT / "node_modules" / "bootstrap" / "dist",
     "bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist",
+    "bpmn-js-i18n": ROOT / "node_modules" / "bpmn-js-i18n" / "translations",
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
 }
 
