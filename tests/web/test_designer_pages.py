@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from engine import deploy
 from engine.models import ProcessVersion
 
 from .conftest import Browser, engine_session, waiting_order
@@ -152,3 +153,34 @@ def test_a_form_with_problems_is_sent_back_with_them(county, browser):
     res = _post(browser, {"schema": broken, "base": base, "action": "save", "reviewed": digest(broken)})
     assert res.status_code == 422 and 'id="save-problems"' in _text(res)
     assert _newest(county)["dispute_case"] == 1
+
+
+def _second_version(app) -> None:
+    """Deploy dispute_case again with another name, so that it has a version to roll back to."""
+    settings = app.config["MEDIATE"]
+    with engine_session(app) as session:
+        xml = (settings.processes_dir / "dispute_case.bpmn").read_text(encoding="utf-8")
+        renamed = xml.replace('<bpmn:process id="dispute_case" name="', '<bpmn:process id="dispute_case" name="新 ', 1)
+        assert renamed != xml
+        deploy.deploy(session, [deploy.SourceFile("dispute_case.bpmn", renamed.encode())], "designer",
+                      max_bytes=settings.max_upload_bytes, forms_dir=settings.forms_dir)
+        session.commit()
+
+
+def test_a_designer_rolls_a_process_back_from_the_overview(county, browser):
+    _second_version(county)
+    path = "/designer/processes/dispute_case/versions/1/rollback"
+    browser.sign_in("town_staff")
+    assert browser.post(path, page="/inbox").status_code == 403
+    browser.client.post("/logout", data={"csrf_token": browser.token("/inbox")})
+    browser.sign_in("designer")
+    page = _text(browser.get("/designer"))
+    assert f'action="{path}"' in page  # the older version offers the button, the newest does not
+    assert 'action="/designer/processes/dispute_case/versions/2/rollback"' not in page
+    assert browser.post(path, token=False).status_code == 400  # no CSRF token
+    assert _newest(county)["dispute_case"] == 2
+    res = browser.post(path, page="/designer")
+    assert res.status_code == 302 and res.headers["Location"].startswith("/designer")
+    assert _newest(county)["dispute_case"] == 3
+    assert "已回滚到第 1 版" in _text(browser.get("/designer"))
+    assert browser.post(path, page="/designer").status_code == 409  # v3 already equals v1

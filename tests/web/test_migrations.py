@@ -38,7 +38,7 @@ def test_the_page_offers_the_versions_and_a_mapping_for_each_removed_element(bro
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'name="map.approve"' in html and '<option value="sign_off">' in html
-    assert "版本 1 · 2 个运行中" in html and "版本 2 · 0 个运行中" in html
+    assert "版本 1 · 在办 2 件" in html and "版本 2 · 在办 0 件" in html
     assert 'name="from_version" value="1"' in html and 'name="to_version" value="2"' in html
 
 

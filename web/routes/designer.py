@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from api.extensions import db
-from engine import designer, form_design
+from engine import designer, form_design, rollback
 from engine.errors import BadRequest, Conflict
 from engine.form_schema import Problem
 
@@ -96,3 +96,18 @@ def form_save(form: str):
 def form_preview():
     preview = _preview(*form_design.preview(me(), _text()))
     return render_template("_form_preview.html", F=forms, errors={}, preview=preview)
+
+
+@pages.post("/designer/processes/<process_id>/versions/<int:version>/rollback")
+@login_required
+def designer_rollback(process_id: str, version: int):
+    user = me()
+    designer.require(user)
+    settings = current_app.config["MEDIATE"]
+    result = rollback.rollback(db.session, process_id, version, user.username,
+                               max_bytes=settings.max_upload_bytes, forms_dir=settings.forms_dir)
+    db.session.commit()
+    made = ", ".join(f"{v['process_id']} v{v['version']}" for v in result["versions"] if v.get("created"))
+    flash(_("Rolled back to version %(version)s. New versions: %(versions)s.", version=version, versions=made),
+          "success")
+    return redirect(url_for("pages.designer_home", _anchor=f"process-{process_id}"))
