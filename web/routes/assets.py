@@ -10,6 +10,7 @@ from . import pages
 VENDOR = {
     "bootstrap": ROOT / "node_modules" / "bootstrap" / "dist",
     "bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist",
+    "dmn-js": ROOT / "node_modules" / "dmn-js" / "dist",
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
 }
 
