@@ -120,6 +120,11 @@
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
     .then(function (xml) { return modeler.importXML(xml); })
     .then(function () {
+      // A file drawn with a DRD opens on the diagram: go straight to the decision's table.
+      var table = modeler.getViews().filter(function (v) { return v.type === "decisionTable"; })[0];
+      return table && modeler.getActiveView() !== table ? modeler.open(table) : null;
+    })
+    .then(function () {
       var viewer = modeler.getActiveViewer();
       viewer.get("eventBus").on("elements.changed", changed);
       viewer.get("eventBus").on("elements.changed", 2000, function () { setTimeout(mark, 0); });
