@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.config import ROOT
 from engine.models import AuditEvent, DecisionRecord
@@ -105,6 +105,15 @@ def test_replay_lists_the_changed_cases_then_publish_applies_to_the_next_decisio
         assert record.case.code == later.case_code
         assert (record.dmn_version, record.outcome["handling_duration"]) == (2, "PT36H")
     assert "v2" in _text(admin.get("/admin/rules"))
+
+    with engine_session(county) as session:
+        recorded = session.scalar(select(func.count()).select_from(DecisionRecord))
+    res = admin.post(f"{BASE}/recalc", htmx=True)  # the offer after publishing
+    assert res.status_code == 200 and "recalc-done" in _text(res)
+    with engine_session(county) as session:  # re-deriving due times is no decision of the case
+        assert session.scalar(select(func.count()).select_from(DecisionRecord)) == recorded
+        # The cases wait to be accepted: their acceptance deadlines did not change, so nothing moved.
+        assert session.scalars(select(AuditEvent).where(AuditEvent.kind == "timers_recalculated")).all() == []
 
 
 def test_a_bad_replay_count_is_refused_naming_it(admin):
