@@ -46,13 +46,13 @@
 
   function showProblems(list, message) {
     problemsBox.replaceChildren();
-    if (!list.length) {
+    if (!list.length && !message) {
       problemsBox.appendChild(text("p", "text-success mb-0 check-ok", d.labelOk));
       return;
     }
     var box = text("div", "alert alert-danger py-2 mb-0 check-problems");
     box.setAttribute("role", "alert");
-    if (message) { box.appendChild(text("p", "mb-1", message)); }
+    if (message && !list.length) { box.appendChild(text("p", "mb-1", message)); }
     var ul = text("ul", "mb-0 ps-3");
     list.forEach(function (p) {
       var where = [p.rule ? d.labelRow + " " + p.row : "", p.column || ""].filter(Boolean).join(" · ");
