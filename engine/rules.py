@@ -126,7 +126,13 @@ def evaluate(session: Session, user: User, decision_id: str, xml: bytes, typed: 
     types = {i["expression"]: i["type"] for i in current.inputs}
     types.update({i.expression or "": i.typeRef for i in draft.table.inputs})
     values = {expr: typed_value(typed.get(expr, ""), types.get(expr, ""), f"inputs.{expr}") for expr in types}
-    return {"draft": ValueTable(draft.engine).answer(values), "live": ValueTable(current.draft.engine).answer(values)}
+    return {"draft": ValueTable(draft.engine).answer(values), "live": ValueTable(current.draft.engine).answer(values),
+            "columns": output_labels(current.draft, draft)}
+
+
+def output_labels(*drafts: Draft) -> dict[str, str]:
+    """Output name → its column label, for showing outcomes."""
+    return {o.name: o.label or o.name for d in drafts for o in d.table.outputs if o.name}
 
 
 def _recorded_values(row) -> dict:
@@ -159,7 +165,8 @@ def replay(session: Session, user: User, decision_id: str, xml: bytes, cases: in
         elif diff := _differences(before, after):
             changed.append({**entry, "changes": diff})
     result = {"decision": decision_id, "sha256": draft.sha256, "live_version": current.version,
-              "cases": len({r.case_id for r in rows}), "records": len(rows), "changed": changed, "unknown": unknown}
+              "cases": len({r.case_id for r in rows}), "records": len(rows), "changed": changed, "unknown": unknown,
+              "columns": output_labels(current.draft, draft)}
     audit.record(session, REPLAYED, user.username, detail={
         "decision": decision_id, "sha256": draft.sha256, "live_version": current.version, "cases": result["cases"],
         "records": len(rows), "changed": len(changed), "changed_cases": sorted({c["case"] for c in changed})[:200]})
