@@ -194,9 +194,26 @@ def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) ->
     return [c for c in out if c is not None]
 
 
+def without_superseded(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` without those whose exact content was deployed before and has since been replaced.
+
+    Start-up deploys the library folder; a table an administrator changed on the server since
+    (``/admin/rules``) must not be rolled back by the folder's older copy of it.
+    """
+    latest = _latest_files(session)
+    older = set(session.execute(select(DeploymentFile.name, DeploymentFile.sha256)).all())
+    return [f for f in files if not ((f.name, f.sha256) in older and f.name in latest
+                                     and latest[f.name].sha256 != f.sha256)]
+
+
 def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
-           forms_dir: Path | None = None) -> dict:
-    """Check and store a deployment; return the versions it made (unchanged processes keep theirs)."""
+           forms_dir: Path | None = None, keep_newer: bool = False) -> dict:
+    """Check and store a deployment; return the versions it made (unchanged processes keep theirs).
+
+    ``keep_newer`` leaves out files whose content is an older deployed version (``without_superseded``).
+    """
+    if keep_newer and uploaded and not (uploaded := without_superseded(session, uploaded)):
+        return {"deployment": None, "versions": []}
     if not uploaded:
         raise _reject("(none)", "a deployment needs at least one file")
     _check_names(uploaded, max_bytes)
@@ -218,7 +235,11 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     if not changed and not new_files:
         return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}
 
-    digest = hashlib.sha256("".join(sorted(f.name + f.sha256 for f in uploaded)).encode()).hexdigest()
+    # The files and the deployment they follow: going back to an earlier table (publishing A, B, then A
+    # again) is a new deployment, not a copy of the first one.
+    previous = session.scalar(select(func.max(Deployment.id))) or 0
+    digest = hashlib.sha256((f"{previous}:" + "".join(sorted(f.name + f.sha256 for f in uploaded))).encode()
+                            ).hexdigest()
     deployment = Deployment(content_hash=digest, actor=actor)
     deployment.files = [DeploymentFile(name=f.name, kind=f.kind, sha256=f.sha256,
                                        content=f.content.decode("utf-8")) for f in new_files]

@@ -117,3 +117,29 @@ def test_publish_needs_a_replay_of_this_draft_then_is_audited_and_used_next(sess
     # The same draft again is no longer a replayed draft of the live version.
     with pytest.raises(Conflict):
         rules.publish(session, admin, "deadline_rule", DRAFT, **options)
+
+
+def test_the_library_folder_deployed_again_does_not_roll_a_published_table_back(session, setup):
+    from engine import deploy
+    admin = setup["admin"]
+    options = {"max_bytes": 10**6, "forms_dir": FIXTURES / "forms"}
+    rules.replay(session, admin, "deadline_rule", DRAFT, 10)
+    rules.publish(session, admin, "deadline_rule", DRAFT, **options)
+    session.commit()
+    library = [deploy.SourceFile("rule.bpmn", (FIXTURES / "rule.bpmn").read_bytes()),
+               deploy.SourceFile("rule.dmn", LIVE)]
+    assert deploy.deploy(session, library, "system", keep_newer=True, **options)["deployment"] is None
+    assert rules.live(session, admin, "deadline_rule").version == 2
+    # A deployment asked for by name still deploys what it is given.
+    assert deploy.deploy(session, library, "designer", **options)["deployment"] is not None
+    assert rules.live(session, admin, "deadline_rule").version == 3
+
+
+def test_publishing_an_earlier_table_again_makes_a_new_version(session, setup):
+    admin = setup["admin"]
+    options = {"max_bytes": 10**6, "forms_dir": FIXTURES / "forms"}
+    for version, xml in ((2, DRAFT), (3, LIVE), (4, DRAFT)):
+        rules.replay(session, admin, "deadline_rule", xml, 10)
+        assert rules.publish(session, admin, "deadline_rule", xml, **options)["version"] == version
+        session.commit()
+    assert rules.live(session, admin, "deadline_rule").draft.xml == DRAFT
