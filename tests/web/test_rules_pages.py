@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import func, select
 
@@ -114,6 +116,13 @@ def test_replay_lists_the_changed_cases_then_publish_applies_to_the_next_decisio
         assert session.scalar(select(func.count()).select_from(DecisionRecord)) == recorded
         # The cases wait to be accepted: their acceptance deadlines did not change, so nothing moved.
         assert session.scalars(select(AuditEvent).where(AuditEvent.kind == "timers_recalculated")).all() == []
+
+
+def test_an_empty_or_oversized_draft_is_refused(county, admin):
+    assert admin.post(f"{BASE}/check", {"xml": ""}).status_code == 400
+    county.config["MEDIATE"] = dataclasses.replace(county.config["MEDIATE"], max_upload_bytes=1000)
+    res = admin.post(f"{BASE}/replay", {"xml": DRAFT, "cases": "5"}, htmx=True)
+    assert res.status_code == 400 and "larger" in _text(res)
 
 
 def test_a_bad_replay_count_is_refused_naming_it(admin):

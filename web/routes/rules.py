@@ -29,10 +29,12 @@ def _labels() -> dict[str, str]:
 
 
 def _xml() -> bytes:
-    xml = request.form.get("xml", "")
+    xml = request.form.get("xml", "").encode("utf-8")
     if not xml:
         raise BadRequest("xml: the draft is empty", fields={"xml": "required"})
-    return xml.encode("utf-8")
+    if len(xml) > current_app.config["MEDIATE"].max_upload_bytes:  # the limit a deployed file has
+        raise BadRequest("xml: the draft is larger than a deployment accepts", fields={"xml": "too large"})
+    return xml
 
 
 def _fragment_errors(view):
