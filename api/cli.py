@@ -28,7 +28,7 @@ def _upgrade(app) -> None:
         alembic_upgrade()
 
 
-def _deploy_paths(app, paths: list[Path], actor: str) -> dict:
+def _deploy_paths(app, paths: list[Path], actor: str, *, keep_newer: bool = False) -> dict:
     settings = app.config["MEDIATE"]
     files: list[deployer.SourceFile] = []
     for path in paths:
@@ -38,17 +38,18 @@ def _deploy_paths(app, paths: list[Path], actor: str) -> dict:
             files.append(deployer.SourceFile(path.name, path.read_bytes()))
     with app.app_context():
         result = deployer.deploy(db.session, files, actor, max_bytes=settings.max_upload_bytes,
-                                 forms_dir=settings.forms_dir)
+                                 forms_dir=settings.forms_dir, keep_newer=keep_newer)
         db.session.commit()
     return result
 
 
 def deploy_defaults(app) -> dict:
-    """Deploy ``processes/`` (forms come from ``forms/``); unchanged files make no new version."""
+    """Deploy ``processes/`` (forms come from ``forms/``); unchanged files make no new version, and a file
+    the server has since replaced (a table changed on ``/admin/rules``) is not deployed back over it."""
     settings = app.config["MEDIATE"]
     if not any(p.suffix in (".bpmn", ".dmn") for p in settings.processes_dir.iterdir()):
         return {"deployment": None, "versions": []}
-    return _deploy_paths(app, [settings.processes_dir], "system")
+    return _deploy_paths(app, [settings.processes_dir], "system", keep_newer=True)
 
 
 def _report(result: dict) -> None:

@@ -45,7 +45,38 @@ class DecisionError(SpiffWorkflowException):
 
 
 class HitPolicyEngine(DMNEngine):
-    """SpiffWorkflow's DMN engine, choosing the matching rules by the table's declared hit policy."""
+    """SpiffWorkflow's DMN engine, choosing the matching rules by the table's declared hit policy.
+
+    ``decision_id`` names the decision (the table's own id when only a process spec knew it);
+    ``source`` is ``(deployment id, file version)`` of the deployed DMN file the table came from
+    (None for a table only known from a process spec). After answering a business-rule task, the
+    engine hands task, table and outcome to the script engine's ``decided`` hook, if it has one,
+    which records them in the case's transaction.
+    """
+
+    def __init__(self, decision_table, decision_id: str | None = None, source: tuple | None = None):
+        super().__init__(decision_table)
+        self.decision_id = decision_id or decision_table.id
+        self.source = source
+
+    def result(self, task):
+        """The table's answer for the task's data, recorded through the script engine's hook."""
+        _, outcome = self.answer(task)
+        decided = getattr(task.workflow.script_engine, "decided", None)
+        if decided is not None:
+            decided(task, self, outcome)
+        return outcome
+
+    def answer(self, task) -> tuple[list, dict]:
+        """``(matching rules, outcome)``; COLLECT makes each output the list of the rules' values."""
+        matched = self.decide(task)
+        if self.decision_table.hit_policy != "COLLECT":
+            return matched, (matched[0].output_as_dict(task) if matched else {})
+        outcome: dict = {}
+        for rule in matched:
+            for key, value in rule.output_as_dict(task).items():
+                outcome.setdefault(key, []).append(value)
+        return matched, outcome
 
     def decide(self, task):
         """The rules that answer: the only match (UNIQUE), the first (FIRST) or all of them (COLLECT)."""
@@ -82,6 +113,11 @@ def hit_policy_problems(root) -> list[str]:
     return problems
 
 
+def latest_dmn_files(session: Session) -> list[DeploymentFile]:
+    """The deployed DMN files as they are now (the newest content of each file name)."""
+    return list(session.scalars(_latest_dmn(session).order_by(DeploymentFile.name)))
+
+
 def _latest_dmn(session: Session):
     newest = (select(DeploymentFile.name, func.max(DeploymentFile.deployment_id).label("dep"))
               .where(DeploymentFile.kind == "dmn").group_by(DeploymentFile.name).subquery())
@@ -89,14 +125,23 @@ def _latest_dmn(session: Session):
         newest, (DeploymentFile.name == newest.c.name) & (DeploymentFile.deployment_id == newest.c.dep))
 
 
-def _parse(files) -> dict:
+def file_versions(session: Session) -> dict[str, int]:
+    """DMN file name → how many times it has been deployed (the live file's version)."""
+    return dict(session.execute(select(DeploymentFile.name, func.count()).where(DeploymentFile.kind == "dmn")
+                                .group_by(DeploymentFile.name)).all())
+
+
+def _parse(files, versions: dict[str, int]) -> dict:
     from .deploy import SourceFile, parse_xml
     parser = spiff.build_parser()
+    sources = {}
     for f in files:
         parser.add_dmn_xml(parse_xml(SourceFile(f.name, f.content.encode("utf-8"))), filename=f.name)
+        sources[f.name] = (f.deployment_id, versions.get(f.name))
     tables = {}
-    for decision_id in parser.dmn_parsers:
-        engine = HitPolicyEngine(parser.get_engine(decision_id, None).decision_table)
+    for decision_id, dmn_parser in parser.dmn_parsers.items():
+        engine = HitPolicyEngine(parser.get_engine(decision_id, None).decision_table, decision_id,
+                                 sources.get(dmn_parser.filename))
         tables[engine.decision_table.id] = engine
     return tables
 
@@ -109,7 +154,7 @@ def current_tables(session: Session) -> dict:
     latest = _latest_dmn(session).subquery()
     key = tuple(session.execute(select(latest.c.name, latest.c.sha256).order_by(latest.c.name)).all())
     if key != _cache["key"]:
-        _cache["tables"] = _parse(session.scalars(_latest_dmn(session)))
+        _cache["tables"] = _parse(session.scalars(_latest_dmn(session)), file_versions(session))
         _cache["key"] = key
     _cache["checked"] = now
     return _cache["tables"]

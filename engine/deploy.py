@@ -194,6 +194,18 @@ def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) ->
     return [c for c in out if c is not None]
 
 
+def without_superseded(session: Session, files: list[SourceFile]) -> list[SourceFile]:
+    """``files`` without those whose exact content was deployed before and has since been replaced.
+
+    Start-up deploys the library folder; a table an administrator changed on the server since
+    (``/admin/rules``) must not be rolled back by the folder's older copy of it.
+    """
+    latest = latest_files(session)
+    older = set(session.execute(select(DeploymentFile.name, DeploymentFile.sha256)).all())
+    return [f for f in files if not ((f.name, f.sha256) in older and f.name in latest
+                                     and latest[f.name].sha256 != f.sha256)]
+
+
 def _checked(session: Session, uploaded: list[SourceFile], max_bytes: int,
              forms_dir: Path | None) -> tuple[dict[str, SourceFile], list[_Candidate]]:
     """Every deploy-time check of ``uploaded`` with the latest stored files; raises ``DeploymentRejected``."""
@@ -223,11 +235,15 @@ def check(session: Session, uploaded: list[SourceFile], *, max_bytes: int, forms
 
 
 def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_bytes: int,
-           forms_dir: Path | None = None, event: str = "deployed", note: dict | None = None) -> dict:
+           forms_dir: Path | None = None, event: str = "deployed", note: dict | None = None,
+           keep_newer: bool = False) -> dict:
     """Check and store a deployment; return the versions it made (unchanged processes keep theirs).
 
-    ``event`` and ``note`` name the audit event and what it adds to the event's detail.
+    ``event`` and ``note`` name the audit event and what it adds to the event's detail;
+    ``keep_newer`` leaves out files whose content is an older deployed version (``without_superseded``).
     """
+    if keep_newer and uploaded and not (uploaded := without_superseded(session, uploaded)):
+        return {"deployment": None, "versions": []}
     files, candidates = _checked(session, uploaded, max_bytes, forms_dir)
 
     latest = {pv.process_id: pv for pv in session.scalars(

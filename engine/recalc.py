@@ -95,6 +95,7 @@ def _cycle_due(task, row: Timer, definition, value: str) -> datetime | None:
 def _recalc_case(session: Session, case_id: int, rows: list[Timer]) -> list[dict]:
     case = lock_case(session, case_id)
     run = CaseRun(session, case, ACTOR)
+    run.script_engine.decided = None  # re-deriving a due time decides nothing for the case
     workflow = run.load()
     specs = _latest_specs(session, case)
     moved = []

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decisions, inbox, models, privacy, spiff, timers
+from . import audit, clock, decision_records, decisions, inbox, models, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
@@ -56,7 +56,7 @@ class CaseRun:
         self.session = session
         self.case = case
         self.actor = actor
-        self.script_engine = spiff.ScriptEngine(call=self._call_service)
+        self.script_engine = spiff.ScriptEngine(call=self._call_service, decided=self._record_decision)
         self.workflow = None
         self.moved_from: int | None = None
         # Whether the stored state had waiting timers: if it had none and the step made none,
@@ -211,6 +211,9 @@ class CaseRun:
                      detail={"code": err.code, "message": err.message, "task": _spec_name(err),
                              "boundary": boundary.task_spec.bpmn_id})
         return True
+
+    def _record_decision(self, task, engine, outcome: dict) -> None:
+        decision_records.record(self.session, self.case, task, engine, outcome)
 
     def _call_service(self, task, operator: str, params: dict):
         instance = str(task.id)

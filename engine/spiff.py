@@ -137,11 +137,16 @@ ServiceCaller = Callable[[object, str, dict], object]
 
 
 class ScriptEngine(PythonScriptEngine):
-    """Sandboxed expressions; service tasks go to ``call``, the engine's handler dispatcher."""
+    """Sandboxed expressions; service tasks go to ``call``, the engine's handler dispatcher.
 
-    def __init__(self, call: ServiceCaller | None = None):
+    ``decided(task, table engine, outcome)``, when given, is told of every decision table a
+    business-rule task evaluates (the engine records them).
+    """
+
+    def __init__(self, call: ServiceCaller | None = None, decided: Callable | None = None):
         super().__init__(environment=SandboxEnvironment(clock.now))
         self._call = call
+        self.decided = decided
 
     def validate(self, expression):
         expressions.check(expression, "eval")

@@ -56,6 +56,16 @@ def _dmn_cell(text: str) -> str | None:
     return _expr(text)
 
 
+def expression_problem(source: str, mode: str = "eval") -> str | None:
+    """Why the sandbox refuses an expression (None when it accepts it)."""
+    return _expr(source, mode)
+
+
+def dmn_cell_problem(text: str) -> str | None:
+    """Why the sandbox refuses a DMN input cell (an expression, ``> 5``, or one using ``?``)."""
+    return _dmn_cell(text)
+
+
 def _dmn_problems(task_spec) -> Iterator[str]:
     table = task_spec.dmnEngine.decision_table
     for inp in table.inputs:

@@ -11,6 +11,8 @@ from datetime import timedelta
 from flask import Flask, request
 from flask_babel import get_locale
 
+from engine import durations
+
 from . import errors, i18n, session, views
 from .extensions import babel, csrf, login_manager
 from .routes import pages
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
                                  migration_status=lambda v: views.label(views.MIGRATION_STATUSES, v),
                                  migration_reason=lambda v: views.label(views.MIGRATION_REASONS, v),
                                  bilingual=views.bilingual)
+    app.jinja_env.globals["duration_words"] = durations.describe
     app.context_processor(_page_globals)
 
 

@@ -2,6 +2,7 @@
 
 from .base import INTEGER_MAX, Base, utcnow
 from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
+from .decision import DecisionRecord
 from .ledger import (
     ORDER_FINAL_STATES,
     ORDER_OPEN_STATES,
@@ -28,4 +29,5 @@ __all__ = [
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
     "ORDER_OPEN_STATES", "ORDER_FINAL_STATES", "SUPERVISION_STATES", "Supervision", "Notification",
+    "DecisionRecord",
 ]

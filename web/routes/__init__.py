@@ -33,4 +33,4 @@ def checked_args() -> dict[str, str]:
     return args
 
 
-from . import assets, auth, cases, designer, inbox, migrations, modeler, pickers, public, tasks  # noqa: E402,F401  (routes register on pages)
+from . import assets, auth, cases, designer, inbox, migrations, modeler, pickers, public, rules, tasks  # noqa: E402,F401  (routes register on pages)

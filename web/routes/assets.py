@@ -11,6 +11,7 @@ VENDOR = {
     "bootstrap": ROOT / "node_modules" / "bootstrap" / "dist",
     "bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist",
     "bpmn-js-i18n": ROOT / "node_modules" / "bpmn-js-i18n" / "translations",
+    "dmn-js": ROOT / "node_modules" / "dmn-js" / "dist",
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
 }
 
