@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0021_case_version_index'
-down_revision = '0013_case_search_tracking'
+down_revision = '0015_decision_records'
 branch_labels = None
 depends_on = None
 
