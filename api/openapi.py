@@ -62,7 +62,7 @@ OPERATIONS = [
     ("post", "/admin/users/{username}/deactivate", "Stop a user signing in; their sessions and tokens end (admin)",
      None, None, "AdminUserOut", 200, [403, 422]),
     ("post", "/admin/users/{username}/reactivate", "Let a deactivated user sign in again (admin)", None, None,
-     "AdminUserOut", 200, [400, 403]),
+     "AdminUserOut", 200, [403, 422]),
     ("post", "/admin/users/{username}/password", "Set a typed password or a generated one returned once; the "
      "user's sessions end (admin)", "PasswordResetIn", None, "IssuedOut", 200, [403, 422]),
     ("get", "/admin/units", "The unit tree, depth-first from the county, with active users per unit (admin)",

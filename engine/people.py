@@ -157,6 +157,8 @@ def set_active(session: Session, actor: User, username: str, active: bool) -> Us
         if user.id == actor.id:
             raise invalid("username", "you cannot deactivate yourself")
         return accounts.deactivate(session, user, actor.username)
+    if not user.org_unit.active:
+        raise invalid("unit", f"unit {user.org_unit.code} is closed; move the user to an open unit first")
     return accounts.reactivate(session, user, actor.username)
 
 

@@ -113,8 +113,8 @@ def rename(session: Session, actor: User, code: str, name: str) -> OrgUnit:
     return unit
 
 
-def blockers(session: Session, unit: OrgUnit) -> list[str]:
-    """Why the unit cannot be closed now (empty when it can)."""
+def blockers(session: Session, unit: OrgUnit) -> list[tuple[str, int]]:
+    """Why the unit cannot be closed now, as ``(what, how many)`` (empty when it can)."""
     def count(query) -> int:
         return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
@@ -126,7 +126,7 @@ def blockers(session: Session, unit: OrgUnit) -> list[str]:
         ("open tasks", select(TaskItem.id).where(TaskItem.org_unit_id == unit.id, TaskItem.state == "ready")),
         ("open orders", select(Order.id).where(Order.to_unit_id == unit.id, Order.status.in_(ORDER_OPEN_STATES))),
     ]
-    return [f"{n} {what}" for what, query in checks if (n := count(query))]
+    return [(what, n) for what, query in checks if (n := count(query))]
 
 
 def set_active(session: Session, actor: User, code: str, active: bool) -> OrgUnit:
@@ -135,7 +135,8 @@ def set_active(session: Session, actor: User, code: str, active: bool) -> OrgUni
     if unit.active == active:
         return unit
     if not active:
-        if reasons := blockers(session, unit):
+        if found := blockers(session, unit):
+            reasons = [f"{n} {what}" for what, n in found]
             raise FormInvalid(f"{code} still has {', '.join(reasons)}; move or close them first",
                               fields={"code": f"still has {', '.join(reasons)}"})
     elif unit.parent is not None and not unit.parent.active:

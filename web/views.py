@@ -38,6 +38,14 @@ EVENTS = {"case_opened": _l("Case opened"), "case_moved": _l("Case moved"), "cas
           "error_caught": _l("Error handled"), "incident": _l("Held up by an error"),
           "incident_resolved": _l("Error resolved"), "timer_fired": _l("Deadline reached"),
           "timers_recalculated": _l("Deadlines recalculated"), "personal_data_viewed": _l("Personal data viewed")}
+UNIT_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid"),
+              "department": _l("Department")}
+MEDIATION_TYPES = {"人民调解": _l("People's mediation"), "行政调解": _l("Administrative mediation"),
+                   "司法调解": _l("Judicial mediation"), "行业性专业性调解": _l("Industry and professional mediation")}
+# What keeps a unit from being closed (engine.units.blockers).
+BLOCKERS = {"active users": _l("active users"), "active mediators": _l("active mediators"),
+            "open units below it": _l("open units below it"), "open cases": _l("open cases"),
+            "open tasks": _l("open tasks"), "open orders": _l("open orders")}
 PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
 
 

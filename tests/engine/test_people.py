@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import accounts, cases, people, tasks
-from engine.errors import BadRequest, Forbidden, FormInvalid, NotFound
+from engine.errors import Forbidden, FormInvalid, NotFound
 from engine.models import AuditEvent, TaskItem, User
 from tests.helpers import deploy_fixture, small_org
 
@@ -128,7 +128,7 @@ def test_reactivating_at_a_closed_unit_is_refused(session, org):
     units, users = org
     people.set_active(session, users["admin"], "other_staff", False)
     units["other_town"].active = False
-    with pytest.raises(BadRequest) as err:
+    with pytest.raises(FormInvalid) as err:
         people.set_active(session, users["admin"], "other_staff", True)
     assert _field(err) == {"unit"}
 
