@@ -142,4 +142,8 @@ def test_mediator_pool_filters_create_and_edit(admin, county):
 
 def test_the_organisation_check_lists_the_gaps(admin, county):
     html = _text(admin.get("/admin/organisation"))
-    assert "组织检查" in html
+    assert "每项任务在其可能落到的每个单位都有人办理" in html  # the demo county is fully staffed
+    assert admin.post("/admin/users/grid_02_003_02/active", {"active": "0"}, page="/admin/users").status_code == 302
+    html = _text(admin.get("/admin/organisation"))
+    assert "无人可办" in html and 'href="/admin/units/441581-02-003-02"' in html
+    assert "441581-02-003-01" not in html  # its neighbour still has its grid worker

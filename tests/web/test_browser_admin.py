@@ -64,6 +64,20 @@ def test_an_admin_creates_a_user_who_signs_in(chromium, live):  # noqa: F811
     context.close()
 
 
+def test_deactivating_the_only_grid_worker_shows_in_the_organisation_check(chromium, live):  # noqa: F811
+    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    _sign_in(page, live, "admin")
+    page.goto(live["url"] + "/admin/users/grid_02_003_02")
+    page.get_by_role("button", name="停用").click()
+    page.wait_for_url("**/admin/users/grid_02_003_02")
+    assert "已停用" in page.locator("#messages").inner_text()
+    page.get_by_role("link", name="组织检查").click()
+    page.wait_for_url("**/admin/organisation")
+    assert page.get_by_role("link", name="441581-02-003-02").first.is_visible()
+    context.close()
+
+
 def test_a_bad_field_is_named_beside_it(chromium, live):  # noqa: F811
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
