@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import accounts, audit, inbox, lookups, orgs
+from . import accounts, audit, inbox, lookups, orgs, references
 from .errors import BadRequest, Forbidden, FormInvalid
 from .models import ROLES, OrgUnit, User
 
@@ -41,27 +41,37 @@ def require_admin(actor: User) -> None:
         raise Forbidden("only administrators manage users, units and mediators")
 
 
-def invalid(field: str, message: str) -> FormInvalid:
-    return FormInvalid(f"{field}: {message}", fields={field: message})
+def invalid(field: str, zh: str, en: str) -> FormInvalid:
+    """``FormInvalid`` naming ``field`` with a "中文 English" message, as the task forms' messages are."""
+    return FormInvalid(f"{field}: {en}", fields={field: f"{zh} {en}"})
+
+
+def kind_name(kind: str) -> str:
+    return references.UNIT_NAMES.get(kind, (kind,))[0]
+
+
+def role_names(roles) -> str:
+    return "、".join(references.ROLE_NAMES.get(r, (r,))[0] for r in roles)
 
 
 def open_unit(session: Session, code: str, field: str = "unit") -> OrgUnit:
     """The active unit with this code; ``FormInvalid`` naming ``field`` otherwise."""
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == (code or "").strip()))
     if unit is None:
-        raise invalid(field, f"no unit with code {code!r}")
+        raise invalid(field, f"没有代码为 {code} 的单位", f"no unit with code {code!r}")
     if not unit.active:
-        raise invalid(field, f"unit {unit.code} is closed")
+        raise invalid(field, f"单位 {unit.code} 已关闭", f"unit {unit.code} is closed")
     return unit
 
 
 def check_role_at(role: str, unit: OrgUnit) -> None:
     """The role must exist and be one a unit of this kind holds (``orgs.ROLES_AT``)."""
     if role not in ROLES:
-        raise invalid("role", f"one of {', '.join(ROLES)}")
+        raise invalid("role", f"岗位须为{role_names(ROLES)}之一", f"one of {', '.join(ROLES)}")
     allowed = orgs.ROLES_AT.get(unit.kind, ())
     if role not in allowed:
-        raise invalid("role", f"a {unit.kind} holds {', '.join(allowed)}, not {role}")
+        raise invalid("role", f"{kind_name(unit.kind)}只设{role_names(allowed)}岗位",
+                      f"a {unit.kind} holds {', '.join(allowed)}, not {role}")
 
 
 def _password(password: str | None) -> tuple[str, str | None]:
@@ -70,7 +80,8 @@ def _password(password: str | None) -> tuple[str, str | None]:
         try:
             accounts.check_password_policy(password)
         except BadRequest as err:
-            raise FormInvalid(err.message, fields=err.fields) from None
+            limits = f"{accounts.MIN_PASSWORD_LENGTH} 至 {accounts.MAX_PASSWORD_LENGTH} 个字符"
+            raise invalid("password", f"密码须为 {limits}", err.fields["password"]) from None
         return password, None
     made = accounts.generate_password()
     return made, made
@@ -79,7 +90,7 @@ def _password(password: str | None) -> tuple[str, str | None]:
 def _display_name(text: str | None, fallback: str) -> str:
     name = (text or "").strip()
     if len(name) > DISPLAY_NAME_MAX:
-        raise invalid("display_name", f"at most {DISPLAY_NAME_MAX} characters")
+        raise invalid("display_name", f"姓名最多 {DISPLAY_NAME_MAX} 个字", f"at most {DISPLAY_NAME_MAX} characters")
     return name or fallback
 
 
@@ -100,9 +111,9 @@ def create(session: Session, actor: User, *, username: str, role: str, unit: str
     require_admin(actor)
     username = (username or "").strip()
     if not USERNAME.match(username):
-        raise invalid("username", USERNAME_RULE)
+        raise invalid("username", "用户名须为 2 至 80 个字母、数字或 _ . @ -,以字母或数字开头", USERNAME_RULE)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise invalid("username", f"{username} is taken")
+        raise invalid("username", f"用户名 {username} 已被占用", f"{username} is taken")
     place = open_unit(session, unit)
     check_role_at(role, place)
     text, shown = _password(password)
@@ -124,7 +135,7 @@ def update(session: Session, actor: User, username: str, *, display_name: str | 
     if place.id != user.org_unit_id or new_role != user.role:
         check_role_at(new_role, place)
         if user.id == actor.id and new_role != "admin":
-            raise invalid("role", "you cannot take the administrator role from yourself")
+            raise invalid("role", "不能取消自己的管理员岗位", "you cannot take the administrator role from yourself")
     if display_name is not None:
         name = _display_name(display_name, user.username)
         if name != user.display_name:
@@ -155,10 +166,11 @@ def set_active(session: Session, actor: User, username: str, active: bool) -> Us
         return user
     if not active:
         if user.id == actor.id:
-            raise invalid("username", "you cannot deactivate yourself")
+            raise invalid("username", "不能停用自己", "you cannot deactivate yourself")
         return accounts.deactivate(session, user, actor.username)
     if not user.org_unit.active:
-        raise invalid("unit", f"unit {user.org_unit.code} is closed; move the user to an open unit first")
+        raise invalid("unit", f"所在单位 {user.org_unit.code} 已关闭,请先调到在用单位",
+                      f"unit {user.org_unit.code} is closed; move the user to an open unit first")
     return accounts.reactivate(session, user, actor.username)
 
 

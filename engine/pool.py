@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from . import audit, lookups
 from .errors import NotFound
 from .models import Mediator, User
-from .people import invalid, open_unit, require_admin
+from .people import invalid, kind_name, open_unit, require_admin
 from .references import TIERS
 
 MEDIATION_TYPES = ("人民调解", "行政调解", "司法调解", "行业性专业性调解")
@@ -48,11 +48,11 @@ def _specialties(values) -> list[str]:
         if not text:
             continue
         if len(text) > SPECIALTY_LENGTH:
-            raise invalid("specialties", f"each at most {SPECIALTY_LENGTH} characters")
+            raise invalid("specialties", f"每项专长最多 {SPECIALTY_LENGTH} 个字", f"each at most {SPECIALTY_LENGTH} characters")
         if text not in out:
             out.append(text)
     if len(out) > SPECIALTIES_MAX:
-        raise invalid("specialties", f"at most {SPECIALTIES_MAX}")
+        raise invalid("specialties", f"专长最多 {SPECIALTIES_MAX} 项", f"at most {SPECIALTIES_MAX}")
     return out
 
 
@@ -61,19 +61,20 @@ def _linked_user(session: Session, username: str | None, mediator_id: int | None
         return None
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        raise invalid("username", f"no user {username!r}")
+        raise invalid("username", f"用户 {username.strip()} 不存在", f"no user {username!r}")
     if not user.active:
-        raise invalid("username", f"{user.username} is deactivated")
+        raise invalid("username", f"用户 {user.username} 已停用", f"{user.username} is deactivated")
     other = session.scalar(select(Mediator.id).where(Mediator.user_id == user.id, Mediator.id != (mediator_id or 0)))
     if other is not None:
-        raise invalid("username", f"{user.username} is already linked to mediator {other}")
+        raise invalid("username", f"用户 {user.username} 已关联 {other} 号调解员",
+                      f"{user.username} is already linked to mediator {other}")
     return user
 
 
 def _name(text: str | None) -> str:
     name = (text or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise invalid("name", f"1 to {NAME_MAX} characters")
+        raise invalid("name", f"姓名须为 1 至 {NAME_MAX} 个字", f"1 to {NAME_MAX} characters")
     return name
 
 
@@ -82,9 +83,10 @@ def _placement(session: Session, row: Mediator, values: dict):
     unit = open_unit(session, values["unit"]) if values.get("unit") else row.org_unit
     tier = values.get("tier") or row.tier
     if tier not in TIERS:
-        raise invalid("tier", f"one of {', '.join(TIERS)}")
+        raise invalid("tier", f"层级须为{'、'.join(kind_name(t) for t in TIERS)}之一", f"one of {', '.join(TIERS)}")
     if unit is not None and tier not in TIERS_AT[unit.kind]:
-        raise invalid("tier", f"a {unit.kind} holds mediators of tier {', '.join(TIERS_AT[unit.kind])}")
+        raise invalid("tier", f"{kind_name(unit.kind)}只设{'、'.join(kind_name(t) for t in TIERS_AT[unit.kind])}层级的调解员",
+                      f"a {unit.kind} holds mediators of tier {', '.join(TIERS_AT[unit.kind])}")
     return unit, tier
 
 
@@ -106,7 +108,8 @@ def _apply(session: Session, row: Mediator, values: dict) -> dict:
     put("tier", tier)
     if "mediation_type" in values:
         if values["mediation_type"] not in MEDIATION_TYPES:
-            raise invalid("mediation_type", f"one of {', '.join(MEDIATION_TYPES)}")
+            raise invalid("mediation_type", f"调解类型须为{'、'.join(MEDIATION_TYPES)}之一",
+                          f"one of {', '.join(MEDIATION_TYPES)}")
         put("mediation_type", values["mediation_type"])
     if "specialties" in values:
         put("specialties", _specialties(values["specialties"]))
@@ -123,7 +126,7 @@ def create(session: Session, actor: User, **values) -> Mediator:
     require_admin(actor)
     for required in ("name", "tier", "unit"):
         if not values.get(required):
-            raise invalid(required, "required")
+            raise invalid(required, "必填", "required")
     row = Mediator(org_unit=None, specialties=[], mediation_type=MEDIATION_TYPES[0], gold=False, active=True,
                    active_load=0, name="", tier=values["tier"])
     changes = _apply(session, row, values)
@@ -147,7 +150,8 @@ def set_active(session: Session, actor: User, mediator_id: int, active: bool) ->
     if row.active == active:
         return row
     if active and not row.org_unit.active:
-        raise invalid("unit", f"unit {row.org_unit.code} is closed; move the mediator first")
+        raise invalid("unit", f"所在单位 {row.org_unit.code} 已关闭,请先调到在用单位",
+                      f"unit {row.org_unit.code} is closed; move the mediator first")
     row.active = active
     audit.record(session, "mediator_reactivated" if active else "mediator_deactivated", actor.username,
                  detail={"id": row.id, "name": row.name})

@@ -65,10 +65,10 @@ def _read(data: bytes | str) -> tuple[list[str] | None, list[tuple[int, list[str
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            return None, [], [Problem(1, "(file)", f"not UTF-8 text (byte {err.start})")]
+            return None, [], [Problem(1, "(file)", f"不是 UTF-8 编码的文本 not UTF-8 text (byte {err.start})")]
     data = data.removeprefix("\ufeff")
     if "\x00" in data:
-        return None, [], [Problem(1, "(file)", "contains a NUL character")]
+        return None, [], [Problem(1, "(file)", "含有 NUL 字符 contains a NUL character")]
     reader = csv.reader(io.StringIO(data, newline=""))
     try:
         header = next(reader, None)
@@ -91,17 +91,18 @@ def plan(session: Session, data: bytes | str) -> Plan:
     names = [h.strip().lower() for h in header or []]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        return Plan(problems=[Problem(1, "(header)", f"missing column {', '.join(missing)}; "
+        return Plan(problems=[Problem(1, "(header)", f"缺少列 missing column {', '.join(missing)}; "
                                                      f"the header is {','.join(COLUMNS)}")])
     if len(raw) > MAX_ROWS:
-        return Plan(problems=[Problem(1, "(file)", f"more than {MAX_ROWS} rows; split the file")])
+        return Plan(problems=[Problem(1, "(file)", f"超过 {MAX_ROWS} 行,请拆分文件 more than {MAX_ROWS} rows; split the file")])
     at = {c: names.index(c) for c in COLUMNS}
     existing = {u.code: u for u in session.scalars(select(OrgUnit))}
     out = Plan()
     seen: dict[str, _Pending] = {}
     for line, cells in raw:
         if len(cells) != len(names):
-            out.problems.append(Problem(line, "(row)", f"{len(cells)} cells, the header has {len(names)}"))
+            out.problems.append(Problem(line, "(row)", f"本行有 {len(cells)} 列,表头有 {len(names)} 列 "
+                                                       f"{len(cells)} cells, the header has {len(names)}"))
             continue
         row = Row(line, *(cells[at[c]].strip() for c in COLUMNS))
         problem = _check(row, existing, seen)
@@ -111,24 +112,25 @@ def plan(session: Session, data: bytes | str) -> Plan:
         else:
             out.problems.append(problem)
     if not raw:
-        out.problems.append(Problem(1, "(file)", "no rows below the header"))
+        out.problems.append(Problem(1, "(file)", "表头下没有数据行 no rows below the header"))
     return out
 
 
 def _check(row: Row, existing: dict[str, OrgUnit], seen: dict[str, _Pending]) -> Problem | None:
     if not units.CODE.match(row.code):
-        return Problem(row.line, "code", units.CODE_RULE)
+        return Problem(row.line, "code", f"{units.CODE_RULE_ZH} {units.CODE_RULE}")
     if row.code in existing:
-        return Problem(row.line, "code", f"{row.code} already exists")
+        return Problem(row.line, "code", f"单位 {row.code} 已存在 {row.code} already exists")
     if row.code in seen:
-        return Problem(row.line, "code", f"{row.code} appears twice in the file")
+        return Problem(row.line, "code", f"代码 {row.code} 在文件中重复 {row.code} appears twice in the file")
     parent = None
     if row.parent_code:
         parent = seen.get(row.parent_code) or existing.get(row.parent_code)
         if parent is None:
-            return Problem(row.line, "parent_code", f"no unit {row.parent_code} in the database or above this row")
+            return Problem(row.line, "parent_code", f"上级单位 {row.parent_code} 既不在库中也不在本行之上 "
+                                                    f"no unit {row.parent_code} in the database or above this row")
         if not parent.active:
-            return Problem(row.line, "parent_code", f"unit {row.parent_code} is closed")
+            return Problem(row.line, "parent_code", f"单位 {row.parent_code} 已关闭 unit {row.parent_code} is closed")
     try:
         units.check_name(row.name)
         units.check_placement(row.kind, parent)

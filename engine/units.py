@@ -19,10 +19,13 @@ from sqlalchemy.orm import Session
 from . import audit, orgs
 from .errors import FormInvalid, NotFound
 from .models import ORDER_OPEN_STATES, UNIT_KINDS, Case, Mediator, Order, OrgUnit, TaskItem, User
-from .people import invalid, open_unit, require_admin
+from .people import invalid, kind_name, open_unit, require_admin
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 CODE_RULE = "1 to 40 letters, digits or _ . -, starting with a letter or digit"
+CODE_RULE_ZH = "代码须为 1 至 40 个字母、数字或 _ . -,以字母或数字开头"
+BLOCKER_NAMES = {"active users": "名在用账号", "active mediators": "名在册调解员", "open units below it": "个在用下级单位",
+                 "open cases": "件未结案件", "open tasks": "项未办任务", "open orders": "张未结工单"}
 NAME_MAX = 120
 
 
@@ -70,20 +73,24 @@ def tree(session: Session, actor: User, include_inactive: bool = True) -> list[N
 def check_name(name: str | None) -> str:
     text = (name or "").strip()
     if not text or len(text) > NAME_MAX:
-        raise invalid("name", f"1 to {NAME_MAX} characters")
+        raise invalid("name", f"名称须为 1 至 {NAME_MAX} 个字", f"1 to {NAME_MAX} characters")
     return text
 
 
 def check_placement(kind: str, parent: OrgUnit | None) -> None:
     """The kind must exist and sit under a parent of a kind ``orgs.PARENT_KINDS`` allows."""
     if kind not in UNIT_KINDS:
-        raise invalid("kind", f"one of {', '.join(UNIT_KINDS)}")
+        raise invalid("kind", f"类型须为{'、'.join(kind_name(k) for k in UNIT_KINDS)}之一", f"one of {', '.join(UNIT_KINDS)}")
     allowed = orgs.PARENT_KINDS[kind]
     if parent is None and None not in allowed:
-        raise invalid("parent", f"a {kind} sits under a {' or a '.join(k for k in allowed if k)}")
+        above = [k for k in allowed if k]
+        raise invalid("parent", f"{kind_name(kind)}须隶属于{'或'.join(kind_name(k) for k in above)}",
+                      f"a {kind} sits under a {' or a '.join(above)}")
     if parent is not None and parent.kind not in allowed:
-        where = " or a ".join(k for k in allowed if k) if any(allowed) else "nothing (it is the top)"
-        raise invalid("parent", f"a {kind} sits under {'a ' if any(allowed) else ''}{where}, not a {parent.kind}")
+        above = [k for k in allowed if k]
+        zh = f"{kind_name(kind)}须隶属于{'或'.join(kind_name(k) for k in above)}" if above else f"{kind_name(kind)}没有上级单位"
+        where = f"a {' or a '.join(above)}" if above else "nothing (it is the top)"
+        raise invalid("parent", zh, f"a {kind} sits under {where}, not a {parent.kind}")
 
 
 def create(session: Session, actor: User, *, code: str, name: str, kind: str, parent: str | None = None) -> OrgUnit:
@@ -91,9 +98,9 @@ def create(session: Session, actor: User, *, code: str, name: str, kind: str, pa
     require_admin(actor)
     code = (code or "").strip()
     if not CODE.match(code):
-        raise invalid("code", CODE_RULE)
+        raise invalid("code", CODE_RULE_ZH, CODE_RULE)
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
-        raise invalid("code", f"{code} is taken")
+        raise invalid("code", f"代码 {code} 已被占用", f"{code} is taken")
     text = check_name(name)
     above = open_unit(session, parent, "parent") if parent else None
     check_placement(kind, above)
@@ -137,10 +144,12 @@ def set_active(session: Session, actor: User, code: str, active: bool) -> OrgUni
     if not active:
         if found := blockers(session, unit):
             reasons = [f"{n} {what}" for what, n in found]
+            zh = "、".join(f"{n} {BLOCKER_NAMES[what]}" for what, n in found)
             raise FormInvalid(f"{code} still has {', '.join(reasons)}; move or close them first",
-                              fields={"code": f"still has {', '.join(reasons)}"})
+                              fields={"code": f"仍有 {zh},请先调走或关闭 still has {', '.join(reasons)}"})
     elif unit.parent is not None and not unit.parent.active:
-        raise invalid("parent", f"the unit above, {unit.parent.code}, is closed; reopen it first")
+        raise invalid("parent", f"上级单位 {unit.parent.code} 已关闭,请先重新启用它",
+                      f"the unit above, {unit.parent.code}, is closed; reopen it first")
     unit.active = active
     audit.record(session, "unit_reopened" if active else "unit_closed", actor.username, detail={"code": code})
     return unit

@@ -78,9 +78,13 @@ def test_bad_fields_are_named_beside_them_and_nothing_is_written(admin, county):
                                       "password": "short"}, page="/admin/users")
     assert res.status_code == 422
     html = _text(res)
-    assert 'id="username-error"' in html and "is taken" in html and 'aria-invalid="true"' in html
+    assert 'id="username-error"' in html and "用户名 grid_worker 已被占用" in html and 'aria-invalid="true"' in html
     assert 'value="grid_worker"' in html and "short" not in html.split('id="password"')[1].split(">")[0]
     assert _count(county, User) == before
+    admin.get("/language/en?next=/inbox")
+    english = _text(admin.post("/admin/users", {"username": "grid_worker", "role": "mediator", "unit": "441581"},
+                               page="/admin/users"))
+    assert "grid_worker is taken" in english and "已被占用" not in english
 
 
 def test_move_deactivate_reactivate_and_reset(admin, county):

@@ -89,7 +89,7 @@ def test_a_bad_field_is_named_beside_it(chromium, live):  # noqa: F811
     form.get_by_label("单位").select_option("441581-01")
     form.get_by_role("button", name="创建用户").click()
     page.locator("#username-error").wait_for()
-    assert "grid_worker is taken" in page.locator("#username-error").inner_text()
+    assert page.locator("#username-error").inner_text() == "用户名 grid_worker 已被占用"
     assert page.locator("#username").get_attribute("aria-invalid") == "true"
     assert page.locator("#username").input_value() == "grid_worker"  # what was typed stays
     _shot(page, "admin-user-invalid")
