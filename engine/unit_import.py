@@ -159,6 +159,7 @@ def rejected(problems: list[Problem]) -> FormInvalid:
 
 def insert(session: Session, actor: User, checked: Plan, progress: Callable[[int], None] | None = None) -> list[OrgUnit]:
     """Write a checked plan's rows (parents first, as the file orders them)."""
+    require_admin(actor)
     made: dict[str, OrgUnit] = {}
     by_code = {u.code: u for u in session.scalars(select(OrgUnit).where(
         OrgUnit.code.in_({r.parent_code for r in checked.rows if r.parent_code})))}
