@@ -65,7 +65,7 @@ def test_a_post_without_the_csrf_token_is_refused(admin, path):
 def test_creating_a_user_shows_the_password_once_and_they_can_sign_in(admin, county, client):
     res = admin.post("/admin/users", {"username": "new_grid", "display_name": "新网格员", "role": "grid_worker",
                                       "unit": "441581-01-001-01", "password": ""}, page="/admin/users")
-    assert res.status_code == 200 and "只显示这一次" in _text(res)
+    assert res.status_code == 200 and "只显示这一次" in _text(res) and res.headers["Cache-Control"] == "no-store"
     password = _text(res).split('one-time-password" translate="no">')[1].split("<")[0]
     assert "只显示这一次" not in _text(admin.get("/admin/users/new_grid"))
     with engine_session(county) as session:

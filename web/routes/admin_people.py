@@ -63,8 +63,10 @@ def admin_user_create():
 def _user_page(username: str, *, password: str | None = None, created: bool = False,
                form: dict | None = None, errors: dict | None = None, status: int = 200):
     user = people.find(db.session, me(), username)
-    return render_template("admin_user.html", roles=views.ROLES, user=user, password=password, created=created, form=form or {},
-                           errors=errors or {}, unit_choices=units.tree(db.session, me(), False)), status
+    html = render_template("admin_user.html", roles=views.ROLES, user=user, password=password, created=created,
+                           form=form or {}, errors=errors or {}, unit_choices=units.tree(db.session, me(), False))
+    # A page showing a generated password is kept by no cache, and the browser's history does not reuse it.
+    return html, status, {"Cache-Control": "no-store"} if password else {}
 
 
 @pages.get("/admin/users/<username>")
