@@ -56,6 +56,42 @@ OPERATIONS = [
      "RecalcOut", 200, [403, 404]),
     ("get", "/admin/organisation", "The organisation check: who can take each task at each unit it can land on "
      "(admin)", None, None, "OrganisationOut", 200, [403]),
+    ("get", "/admin/users", "Every user, inactive ones too when asked (admin)", None, "AdminUserQuery",
+     "AdminUserOut[]", 200, [403, 404]),
+    ("post", "/admin/users", "Create a user; without a password one is generated and returned once (admin)",
+     "AdminUserIn", None, "IssuedOut", 201, [403, 422]),
+    ("get", "/admin/users/{username}", "One user (admin)", None, None, "AdminUserOut", 200, [403]),
+    ("post", "/admin/users/{username}", "Rename a user, change their role or move them to another unit; their "
+     "history stays, the tasks they held go back to the unit (admin)", "AdminUserUpdateIn", None, "AdminUserOut",
+     200, [403, 422]),
+    ("post", "/admin/users/{username}/deactivate", "Stop a user signing in; their sessions and tokens end (admin)",
+     None, None, "AdminUserOut", 200, [403, 422]),
+    ("post", "/admin/users/{username}/reactivate", "Let a deactivated user sign in again (admin)", None, None,
+     "AdminUserOut", 200, [403, 422]),
+    ("post", "/admin/users/{username}/password", "Set a typed password or a generated one returned once; the "
+     "user's sessions end (admin)", "PasswordResetIn", None, "IssuedOut", 200, [403, 422]),
+    ("get", "/admin/units", "The unit tree, depth-first from the county, with active users per unit (admin)",
+     None, "UnitTreeQuery", "AdminUnitsOut", 200, [403]),
+    ("post", "/admin/units", "Create a unit under an open parent of the right kind (admin)", "AdminUnitIn", None,
+     "AdminUnitOut", 201, [403, 422]),
+    ("post", "/admin/units/{code}", "Rename a unit (admin)", "AdminUnitRenameIn", None, "AdminUnitOut", 200,
+     [403, 422]),
+    ("post", "/admin/units/{code}/deactivate", "Close a unit with no active users, mediators, open units below "
+     "it or open work; 422 says which remain (admin)", None, None, "AdminUnitOut", 200, [403, 422]),
+    ("post", "/admin/units/{code}/reactivate", "Reopen a closed unit whose parent is open (admin)", None, None,
+     "AdminUnitOut", 200, [403, 422]),
+    ("post", "/admin/unit-imports", "Import units from CSV text; every bad row is reported in `details` with its "
+     "line and nothing is written (admin)", "UnitImportIn", None, "UnitImportOut", 201, [403, 422]),
+    ("get", "/admin/mediators", "The whole mediator pool with filters (admin)", None, "MediatorQuery",
+     "MediatorOut[]", 200, [403]),
+    ("post", "/admin/mediators", "Add a mediator to the pool (admin)", "AdminMediatorIn", None, "MediatorOut", 201,
+     [403, 422]),
+    ("post", "/admin/mediators/{id}", "Change a mediator: tier, unit, type, specialties, gold title, linked user "
+     "(admin)", "AdminMediatorUpdateIn", None, "MediatorOut", 200, [403, 422]),
+    ("post", "/admin/mediators/{id}/deactivate", "Take a mediator out of the pool (admin)", None, None,
+     "MediatorOut", 200, [403]),
+    ("post", "/admin/mediators/{id}/reactivate", "Return a mediator to the pool; their unit must be open (admin)",
+     None, None, "MediatorOut", 200, [403, 422]),
     ("get", "/units", "Units of the caller's county, for a form's unit references (by code)", None, "UnitQuery",
      "UnitLookupOut[]", 200, [404]),
     ("get", "/mediators", "The county's mediator pool with open workloads, for mediator references (by id)",
@@ -73,7 +109,8 @@ ERRORS = {
     404: "Nothing by that name or id",
     409: "Claimed by someone else, already done, changed concurrently, or (rollback) already the latest version",
     413: "The body is larger than MEDIATE_MAX_JSON_BYTES (files: MEDIATE_MAX_UPLOAD_BYTES)",
-    422: "The data does not satisfy the task's form; `fields` has a message per field",
+    422: "The data does not satisfy the task's form or the rules of what it changes; `fields` has a message "
+         "per field",
     429: "Too many requests; retry after the Retry-After header's seconds",
 }
 # Path parameters that are ids or version numbers: <int:…> in the routes, bounded by the columns.

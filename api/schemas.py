@@ -201,8 +201,12 @@ class IncidentOut(Schema):
 
 
 class ProblemOut(Schema):
+    """A problem of a rejected deployment (file, element) or of a CSV import (line, field)."""
+
     file = fields.String()
     element = fields.String()
+    line = fields.Integer()
+    field = fields.String()
     message = fields.String()
 
 
@@ -212,7 +216,8 @@ class ErrorBody(Schema):
     code = fields.String(required=True, metadata={"description": "bad_request, unauthorized, not_found, …"})
     message = fields.String(required=True)
     details = fields.List(fields.Nested(ProblemOut), metadata={
-        "description": "a rejected deployment: one entry per problem, with its file and element"})
+        "description": "a rejected deployment or unit import: one entry per problem, with its file and element "
+                       "or its line and field"})
     # Last: from here on, `fields` in this class body is this field and not marshmallow's module.
     fields = fields.Dict(keys=fields.String(), metadata={
         "description": "a message per field path (`data.parties.0.phone`; `(body)` for the whole body)"})
@@ -323,6 +328,23 @@ class OrderOut(Schema):
 
 # Defined beside, re-exported for the routes and for the document, which finds schemas by name here.
 from .schemas_migration import BlockerOut, CasePlanOut, MigrationIn, MigrationOut, TaskMoveOut  # noqa: E402,F401
+from .schemas_admin import (  # noqa: E402,F401
+    AdminMediatorIn,
+    AdminMediatorUpdateIn,
+    AdminUnitIn,
+    AdminUnitOut,
+    AdminUnitRenameIn,
+    AdminUnitsOut,
+    AdminUserIn,
+    AdminUserOut,
+    AdminUserQuery,
+    AdminUserUpdateIn,
+    IssuedOut,
+    PasswordResetIn,
+    UnitImportIn,
+    UnitImportOut,
+    UnitTreeQuery,
+)
 from .schemas_org import (  # noqa: E402,F401
     KindCoverageOut,
     MediatorOut,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, inbox
 from .errors import BadRequest, NotFound
-from .models import INTEGER_MAX, ROLES, OrgUnit, User
+from .models import INTEGER_MAX, ROLES, OrgUnit, TaskItem, User
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 8
@@ -101,11 +101,21 @@ def find_user(session: Session, username: str) -> User:
     return user
 
 
-def change_password(session: Session, user: User, password: str, actor: str) -> User:
-    """Set a new password and end every token issued before it."""
+def check_password_policy(password: str) -> None:
+    """``BadRequest`` naming ``password`` unless it is as long as the policy asks."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         limits = f"at least {MIN_PASSWORD_LENGTH} and at most {MAX_PASSWORD_LENGTH} characters"
         raise BadRequest(f"the password must have {limits}", fields={"password": limits})
+
+
+def generate_password() -> str:
+    """A random password for an administrator to hand over once (12 characters, about 72 bits)."""
+    return secrets.token_urlsafe(9)
+
+
+def change_password(session: Session, user: User, password: str, actor: str) -> User:
+    """Set a new password and end every token issued before it."""
+    check_password_policy(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
     audit.record(session, "password_changed", actor, detail={"username": user.username})
@@ -113,9 +123,36 @@ def change_password(session: Session, user: User, password: str, actor: str) -> 
 
 
 def deactivate(session: Session, user: User, actor: str) -> User:
-    """Stop the user signing in and end their tokens; their history stays."""
+    """Stop the user signing in and end their tokens; the open tasks they held go back to their units.
+
+    Their history (audit events, completed tasks, cases they reported) stays.
+    """
     user.active = False
     user.session_version += 1
+    release_tasks(session, user, actor, "user_deactivated")
     inbox.forget_candidates()
     audit.record(session, "user_deactivated", actor, detail={"username": user.username})
     return user
+
+
+def reactivate(session: Session, user: User, actor: str) -> User:
+    """Let a deactivated user sign in again (with the password they had)."""
+    if not user.org_unit.active:
+        raise BadRequest(f"{user.username}'s unit {user.org_unit.code} is closed; move them to an open unit first",
+                         fields={"unit": "the unit is closed"})
+    user.active = True
+    inbox.forget_candidates()
+    audit.record(session, "user_reactivated", actor, detail={"username": user.username})
+    return user
+
+
+def release_tasks(session: Session, user: User, actor: str, why: str) -> int:
+    """Give every open task the user holds back to its unit's role; returns how many."""
+    held = list(session.scalars(select(TaskItem).where(TaskItem.assignee_id == user.id,
+                                                       TaskItem.state == "ready")))
+    for row in held:
+        row.assignee_id = None
+        row.open_to_unit = False
+        audit.record(session, "task_unclaimed", actor, case_id=row.case_id, task_id=row.id,
+                     detail={"username": user.username, "reason": why})
+    return len(held)

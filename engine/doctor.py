@@ -81,7 +81,7 @@ def check_as(session: Session, user: User) -> Report:
 def check(session: Session) -> Report:
     """Coverage of every user task of every process's latest version over the organisation."""
     units_by_kind: dict[str, list[OrgUnit]] = defaultdict(list)
-    for unit in session.scalars(select(OrgUnit).order_by(OrgUnit.code)):
+    for unit in session.scalars(select(OrgUnit).where(OrgUnit.active.is_(True)).order_by(OrgUnit.code)):
         units_by_kind[unit.kind].append(unit)
     staffed = set(session.execute(select(User.org_unit_id, User.role).where(User.active.is_(True))).all())
     out = []

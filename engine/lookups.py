@@ -48,9 +48,10 @@ def _text(query: Select, text: str | None, *columns) -> Select:
 
 def units(session: Session, user: User, *, kind: str | None = None, parent: str | None = None,
           text: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[OrgUnit], bool]:
-    """Units of the caller's county by code: of one kind, the children of one unit, or matching a text."""
+    """Open units of the caller's county by code: of one kind, the children of one unit, or matching a text."""
     county_path = _county_path(session, user)
     query = _within(select(OrgUnit).options(joinedload(OrgUnit.parent)), OrgUnit.path, county_path)
+    query = query.where(OrgUnit.active.is_(True))  # a closed unit is no longer chosen
     if parent:
         above = session.scalar(select(OrgUnit.id).where(OrgUnit.code == parent))
         if above is None:

@@ -8,6 +8,23 @@ from sqlalchemy.orm import Session
 from .errors import Forbidden, NotFound
 from .models import RECEIVING_ROLES, OrgUnit, User
 
+# Where a unit of each kind may sit: a county at the top, a town under a county, a village under
+# a town, a grid under a village; a functional department under a county or a town.
+PARENT_KINDS: dict[str, tuple[str | None, ...]] = {
+    "county": (None,), "town": ("county",), "village": ("town",), "grid": ("village",),
+    "department": ("county", "town"),
+}
+# The roles a user may hold at each kind of unit: the county centre holds the county-wide roles
+# (administrators, designers, leaders), a village its mediators (and its 社会治理工作站 staff),
+# a grid its grid workers, a department its officers.
+ROLES_AT: dict[str, tuple[str, ...]] = {
+    "county": ("centre_staff", "mediator", "leader", "admin", "designer"),
+    "town": ("centre_staff", "mediator", "leader"),
+    "village": ("mediator", "centre_staff"),
+    "grid": ("grid_worker",),
+    "department": ("department",),
+}
+
 
 def add_unit(session: Session, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
     """Create a unit under ``parent`` with its materialised path."""

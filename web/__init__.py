@@ -48,6 +48,8 @@ def init_app(app: Flask) -> None:
                                  order_state=lambda v: views.label(views.ORDER_STATES, v),
                                  supervision_state=lambda v: views.label(views.SUPERVISION_STATES, v),
                                  place_kind=lambda v: views.label(views.PLACE_KINDS, v),
+                                 unit_kind=lambda v: views.label(views.UNIT_KINDS, v),
+                                 mediation_type=lambda v: views.label(views.MEDIATION_TYPES, v),
                                  event=lambda v: views.label(views.EVENTS, v),
                                  migration_status=lambda v: views.label(views.MIGRATION_STATUSES, v),
                                  migration_reason=lambda v: views.label(views.MIGRATION_REASONS, v),

@@ -54,6 +54,14 @@ MIGRATION_REASONS = {
     "subprocess_removed": _l("A sub-process it runs is not in the new version"),
     "call_changed": _l("A call activity it runs calls another process in the new version"),
 }
+UNIT_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid"),
+              "department": _l("Department")}
+MEDIATION_TYPES = {"人民调解": _l("People's mediation"), "行政调解": _l("Administrative mediation"),
+                   "司法调解": _l("Judicial mediation"), "行业性专业性调解": _l("Industry and professional mediation")}
+# What keeps a unit from being closed (engine.units.blockers).
+BLOCKERS = {"active users": _l("active users"), "active mediators": _l("active mediators"),
+            "open units below it": _l("open units below it"), "open cases": _l("open cases"),
+            "open tasks": _l("open tasks"), "open orders": _l("open orders")}
 PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
 
 

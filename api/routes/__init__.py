@@ -44,4 +44,16 @@ def commit() -> None:
     commit_or_conflict(db.session)
 
 
-from . import auth, cases, lookups, migrations, notifications, orders, organisation, processes, tasks, timers  # noqa: E402,F401,E501  (routes register on v1)
+from . import (  # noqa: E402,F401,E501  (routes register on v1)
+    admin_people,
+    auth,
+    cases,
+    lookups,
+    migrations,
+    notifications,
+    orders,
+    organisation,
+    processes,
+    tasks,
+    timers,
+)

@@ -27,6 +27,8 @@ class OrgUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     # Materialised path of ids, e.g. "/1/4/12/", so subtree look-ups need no recursion.
     path: Mapped[str] = mapped_column(String(400), index=True, default="/")
+    # A closed unit keeps its code, cases and history; the organisation check and pickers skip it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side="OrgUnit.id")
 

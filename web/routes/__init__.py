@@ -33,4 +33,30 @@ def checked_args() -> dict[str, str]:
     return args
 
 
-from . import assets, auth, cases, designer, inbox, migrations, modeler, pickers, public, rules, tasks  # noqa: E402,F401  (routes register on pages)
+def form_values(*names: str, limit: int = 200) -> dict[str, str]:
+    """Posted text fields, stripped and cut to ``limit``; 400 naming the field for text the database cannot store."""
+    values = {}
+    for name in names:
+        value = request.form.get(name, "")
+        if why := json_input.text_problem(value):
+            raise BadRequest(f"{name}: {why}", fields={name: why})
+        values[name] = value.strip()[:limit]
+    return values
+
+
+from . import (  # noqa: E402,F401  (routes register on pages)
+    admin_people,
+    admin_pool,
+    admin_units,
+    assets,
+    auth,
+    cases,
+    designer,
+    inbox,
+    migrations,
+    modeler,
+    pickers,
+    public,
+    rules,
+    tasks,
+)
