@@ -327,7 +327,6 @@ class OrderOut(Schema):
 
 
 # Defined beside, re-exported for the routes and for the document, which finds schemas by name here.
-from .schemas_migration import BlockerOut, CasePlanOut, MigrationIn, MigrationOut, TaskMoveOut  # noqa: E402,F401
 from .schemas_admin import (  # noqa: E402,F401
     AdminMediatorIn,
     AdminMediatorUpdateIn,
@@ -345,6 +344,7 @@ from .schemas_admin import (  # noqa: E402,F401
     UnitImportOut,
     UnitTreeQuery,
 )
+from .schemas_migration import BlockerOut, CasePlanOut, MigrationIn, MigrationOut, TaskMoveOut  # noqa: E402,F401
 from .schemas_org import (  # noqa: E402,F401
     KindCoverageOut,
     MediatorOut,
