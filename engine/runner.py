@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decisions, inbox, models, privacy, spiff, timers
+from . import audit, clock, decisions, inbox, models, outcome_columns, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
@@ -101,12 +101,14 @@ class CaseRun:
         return rows
 
     def _update_case(self, ready: list) -> None:
-        self._mirror(self.current_data(ready))
+        data = self.current_data(ready)
+        self._mirror(data)
         if self.workflow.is_completed() and self.case.status != "closed":
             self.case.status = "closed"
             self.case.closed_at = clock.now()
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
             self._withdraw_open_orders(self.case.closed_at)
+        outcome_columns.apply(self.session, self.case, data)
 
     def _withdraw_open_orders(self, now: datetime) -> None:
         """No order stays open once its case has ended: the diagram ends each order on its own paths,

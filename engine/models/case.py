@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JsonType, UtcDateTime, utcnow
@@ -18,6 +18,9 @@ class Case(Base):
         Index("ix_case_unit_status", "org_unit_id", "status", "id"),
         Index("ix_case_status_opened", "status", "opened_at"),
         Index("ix_case_opened_by", "opened_by", "id"),  # "reported by me"
+        # Statistics (engine/stats.py): the cases a unit's subtree received in a period.
+        Index("ix_case_received_unit", "received_unit_id", "received_at"),
+        Index("ix_case_received", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,8 +47,23 @@ class Case(Base):
     # The whole case's deadline, measured from receipt (the workflow's ``case_due_at``).
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    # How the case ended, written by the engine from its data after every step (engine/outcomes.py
+    # names the outcome, engine/outcome_columns.py writes these); read by the statistics.
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_tier: Mapped[str | None] = mapped_column(String(20))
+    resolved_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    resolve_seconds: Mapped[int | None] = mapped_column(Integer)
+    met_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    met_tier_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[str | None] = mapped_column(String(20))
+    repeat_petition: Mapped[bool] = mapped_column(Boolean, default=False)
+
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined", foreign_keys=[org_unit_id])
     state: Mapped[CaseState] = relationship(uselist=False, back_populates="case", lazy="select")
 
 

@@ -1,0 +1,162 @@
+"""The figures the centres report (矛盾纠纷统计), computed from the cases' outcome columns.
+
+Every figure is over one set of cases: those **received** (``received_at``, local dates in China
+Standard Time) between ``from`` and ``to`` inclusive, at a unit of the caller's visible subtree (or
+of one named visible unit's subtree), optionally of one dispute type. What became of those cases by
+now is what is counted: a case received in the period and resolved after it counts as resolved.
+docs/statistics.md states each definition; ``DEFINITIONS`` below is the same text for the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from . import clock, orgs
+from .case_codes import CHINA
+from .errors import Forbidden, FormInvalid
+from .models import Case, Order, User
+from .outcomes import OUTCOMES
+
+# Who may read the figures: the centres that report them, their leaders, administrators.
+READERS = ("centre_staff", "leader", "admin")
+GRASSROOTS_TIERS = ("grid", "village")  # 小事不出村: resolved at the grid or the village
+SATISFIED = ("满意", "基本满意")  # a return visit rated satisfied or basically satisfied
+# Orders returned or not accepted in time were dispatched again as new orders: they are not counted.
+ORDERS_NOT_COUNTED = ("returned", "timed_out")
+ORDER_CLOSED = "resolved"  # 办结: handled, reviewed and verified by the dispatching centre
+
+DEFINITIONS = {
+    "resolution_rate": ("resolved", "received", "cases resolved (调解化解, 当场化解 or 司法确认) ÷ cases received"),
+    "grassroots_share": ("grassroots", "resolved", "cases resolved at the grid or village tier ÷ cases resolved"),
+    "on_time_rate": ("on_time", "with_deadline",
+                     "resolved cases resolved by the whole case's deadline ÷ resolved cases that had one"),
+    "satisfaction_rate": ("satisfied", "visited",
+                          "cases whose last return visit was 满意 or 基本满意 ÷ cases visited at least once"),
+    "order_closure_rate": ("orders_closed", "orders_dispatched",
+                           "orders resolved (办结, verified) ÷ orders dispatched for these cases, "
+                           "not counting orders returned or not accepted in time (they were dispatched again)"),
+}
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    """``numerator ÷ denominator`` in per cent, rounded half up to two places (None: nothing to divide by)."""
+    if not denominator:
+        return None
+    return float((Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The set of cases the figures are about."""
+
+    start: datetime
+    end: datetime  # exclusive
+    unit_ids: list[int] | None  # None: every unit (administrators)
+    dispute_type: str | None
+
+    def where(self) -> list:
+        clauses = [Case.received_at >= self.start, Case.received_at < self.end]
+        if self.unit_ids is not None:
+            clauses.append(Case.received_unit_id.in_(self.unit_ids))
+        if self.dispute_type:
+            clauses.append(Case.dispute_type == self.dispute_type)
+        return clauses
+
+
+def _day(value: str | None, field: str, default: date) -> date:
+    if value in (None, ""):
+        return default
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not 1900 <= day.year <= 9000:
+        raise FormInvalid(f"{field} must be a date like 2026-01-31, not {value!r}", fields={field: "YYYY-MM-DD"})
+    return day
+
+
+def scope(session: Session, user: User, *, date_from: str | None = None, date_to: str | None = None,
+          unit_code: str | None = None, dispute_type: str | None = None) -> Scope:
+    """Check who asks and what, and name the cases: from 1 January of ``to``'s year to today by default."""
+    if user.role not in READERS:
+        raise Forbidden("statistics are for centre staff, leaders and administrators")
+    today = clock.now().astimezone(CHINA).date()
+    last = _day(date_to, "to", today)
+    first = _day(date_from, "from", last.replace(month=1, day=1))
+    if first > last:
+        raise FormInvalid(f"from ({first}) is after to ({last})", fields={"to": "must not be before from"})
+    start = datetime.combine(first, time(), CHINA)
+    end = datetime.combine(last + timedelta(days=1), time(), CHINA)
+    return Scope(start, end, orgs.listing_units(session, user, unit_code), dispute_type or None)
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def case_figures() -> list:
+    """The aggregate columns over cases, labelled; grouped or not by the caller."""
+    resolved = Case.resolved_at.is_not(None)
+    return [
+        func.count().label("received"),
+        _count(resolved).label("resolved"),
+        _count(and_(resolved, Case.resolved_tier.in_(GRASSROOTS_TIERS))).label("grassroots"),
+        _count(and_(resolved, Case.met_deadline.is_not(None))).label("with_deadline"),
+        _count(and_(resolved, Case.met_deadline.is_(True))).label("on_time"),
+        func.avg(Case.resolve_seconds).label("average_seconds"),
+        _count(Case.rating.is_not(None)).label("visited"),
+        _count(Case.rating.in_(SATISFIED)).label("satisfied"),
+        _count(Case.outcome == "litigation").label("litigation"),
+        _count(Case.outcome == "judicially_confirmed").label("judicial_confirmations"),
+        _count(Case.repeat_petition.is_(True)).label("repeat_petitions"),
+    ]
+
+
+def order_figures() -> list:
+    return [func.count().label("orders_dispatched"), _count(Order.status == ORDER_CLOSED).label("orders_closed")]
+
+
+def orders_of(where: list):
+    """Orders of the cases ``where`` selects, as counted by the closure rate."""
+    return (Order.__table__.join(Case.__table__, Case.id == Order.case_id),
+            [*where, Order.status.not_in(ORDERS_NOT_COUNTED)])
+
+
+def figures(row: dict) -> dict:
+    """Counts and the rates made from them (``DEFINITIONS``), from one row of the aggregates."""
+    out = {name: int(row.get(name) or 0) for name in (
+        "received", "resolved", "grassroots", "with_deadline", "on_time", "visited", "satisfied", "litigation",
+        "judicial_confirmations", "repeat_petitions", "orders_dispatched", "orders_closed")}
+    for rate, (numerator, denominator, _) in DEFINITIONS.items():
+        out[rate] = percent(out[numerator], out[denominator])
+    seconds = row.get("average_seconds")
+    out["average_days_to_resolve"] = None if seconds is None else round(float(seconds) / 86400, 2)
+    return out
+
+
+def summary(session: Session, user: User, **filters) -> dict:
+    """The figures for the cases the filters name (see ``scope``)."""
+    chosen = scope(session, user, **filters)
+    where = chosen.where()
+    row = dict(session.execute(select(*case_figures()).where(*where)).mappings().one())
+    joined, order_where = orders_of(where)
+    row |= session.execute(select(*order_figures()).select_from(joined).where(*order_where)).mappings().one()
+    tiers = session.execute(select(Case.resolved_tier, func.count()).where(*where, Case.resolved_at.is_not(None))
+                            .group_by(Case.resolved_tier)).all()
+    outcomes = session.execute(select(Case.outcome, func.count()).where(*where, Case.outcome.is_not(None))
+                               .group_by(Case.outcome)).all()
+    out = figures(row)
+    out["resolved_by_tier"] = {tier or "unknown": n for tier, n in sorted(tiers, key=lambda t: t[0] or "")}
+    out["outcomes"] = {name: dict(outcomes).get(name, 0) for name in OUTCOMES}
+    out["period"] = summary_period(chosen)
+    return out
+
+
+def summary_period(chosen: Scope) -> dict:
+    """The period as the caller named it (local dates, both included)."""
+    return {"from": chosen.start.date().isoformat(), "to": (chosen.end - timedelta(days=1)).date().isoformat()}
