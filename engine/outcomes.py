@@ -119,15 +119,32 @@ def stored_data(state_json: str) -> dict:
     """A stored workflow's current data without its spec: the newest ready task's (a sub-process's
     included), else the last completed task's. For cases stored before the columns existed."""
     state = json.loads(state_json)
-    ready, last = [], None
+    found = []  # (last change, task, its workflow's tasks)
     for workflow in [state, *(state.get("subprocesses") or {}).values()]:
         tasks = workflow.get("tasks") or {}
-        ready += [t for t in tasks.values() if t.get("state") == READY and isinstance(t.get("data"), dict)]
-        if last is None and workflow is state and workflow.get("last_task") in tasks:
-            last = tasks[workflow["last_task"]]
-    if ready:
-        return max(ready, key=lambda t: t.get("last_state_change") or 0)["data"]
-    return (last or {}).get("data") or state.get("data") or {}
+        found += [(t.get("last_state_change") or 0, t, tasks) for t in tasks.values() if t.get("state") == READY]
+    if found:
+        _, task, tasks = max(found, key=lambda f: f[0])
+        return _task_data(task, tasks)
+    tasks = state.get("tasks") or {}
+    if state.get("last_task") in tasks:
+        return _task_data(tasks[state["last_task"]], tasks)
+    return state.get("data") or {}
+
+
+def _task_data(task: dict, tasks: dict) -> dict:
+    """A serialised task's data: the library stores a task's changes from its parent, so replay them
+    from the nearest ancestor stored whole."""
+    chain = []
+    while task.get("delta") and task.get("parent") in tasks:
+        chain.append(task["delta"])
+        task = tasks[task["parent"]]
+    data = dict(task.get("data") or {})
+    for delta in reversed(chain):
+        data.update(delta.get("updates") or {})
+        for key in delta.get("deletions") or ():
+            data.pop(key, None)
+    return data
 
 
 READY = 16  # SpiffWorkflow's TaskState.READY in a serialised task
