@@ -154,7 +154,13 @@ def summary(session: Session, user: User, **filters) -> dict:
     out["resolved_by_tier"] = {tier or "unknown": n for tier, n in sorted(tiers, key=lambda t: t[0] or "")}
     out["outcomes"] = {name: dict(outcomes).get(name, 0) for name in OUTCOMES}
     out["period"] = summary_period(chosen)
+    out["definitions"] = definitions()
     return out
+
+
+def definitions() -> dict:
+    """Each rate's numerator, denominator and meaning, as the answers carry them."""
+    return {rate: {"numerator": n, "denominator": d, "definition": text} for rate, (n, d, text) in DEFINITIONS.items()}
 
 
 def summary_period(chosen: Scope) -> dict:

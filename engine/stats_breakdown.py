@@ -41,7 +41,8 @@ def breakdown(session: Session, user: User, by: str, **filters) -> dict:
         key, label = names.get(value, (value, None)) if by == "unit" else (value, value)
         items.append({"key": key, "label": label} | stats.figures(row))
     items.sort(key=lambda i: (i["key"] is None, str(i["key"])))
-    return {"by": by, "items": items, "period": stats.summary_period(chosen)}
+    return {"by": by, "items": items, "period": stats.summary_period(chosen),
+            "definitions": stats.definitions()}
 
 
 def _unit_names(session: Session, ids: list) -> dict:

@@ -44,4 +44,4 @@ def commit() -> None:
     commit_or_conflict(db.session)
 
 
-from . import auth, cases, lookups, notifications, orders, organisation, processes, tasks, timers  # noqa: E402,F401,E501  (routes register on v1)
+from . import auth, cases, lookups, notifications, orders, organisation, processes, stats, tasks, timers  # noqa: E402,F401,E501  (routes register on v1)
