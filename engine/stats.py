@@ -9,6 +9,7 @@ docs/statistics.md states each definition; ``DEFINITIONS`` below is the same tex
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -108,7 +109,8 @@ def case_figures() -> list:
         _count(and_(resolved, Case.resolved_tier.in_(GRASSROOTS_TIERS))).label("grassroots"),
         _count(and_(resolved, Case.met_deadline.is_not(None))).label("with_deadline"),
         _count(and_(resolved, Case.met_deadline.is_(True))).label("on_time"),
-        func.avg(Case.resolve_seconds).label("average_seconds"),
+        func.coalesce(func.sum(Case.resolve_seconds), 0).label("resolve_seconds"),
+        _count(Case.resolve_seconds.is_not(None)).label("timed"),
         _count(Case.rating.is_not(None)).label("visited"),
         _count(Case.rating.in_(SATISFIED)).label("satisfied"),
         _count(Case.outcome == "litigation").label("litigation"),
@@ -134,25 +136,35 @@ def figures(row: dict) -> dict:
         "judicial_confirmations", "repeat_petitions", "orders_dispatched", "orders_closed")}
     for rate, (numerator, denominator, _) in DEFINITIONS.items():
         out[rate] = percent(out[numerator], out[denominator])
-    seconds = row.get("average_seconds")
-    out["average_days_to_resolve"] = None if seconds is None else round(float(seconds) / 86400, 2)
+    timed = int(row.get("timed") or 0)
+    out["average_days_to_resolve"] = round(float(row.get("resolve_seconds") or 0) / timed / 86400, 2) if timed else None
     return out
+
+
+# Summed over groups for a total: every case figure is a count or a sum.
+ADDITIVE = ("received", "resolved", "grassroots", "with_deadline", "on_time", "resolve_seconds", "timed", "visited",
+            "satisfied", "litigation", "judicial_confirmations", "repeat_petitions")
 
 
 def summary(session: Session, user: User, **filters) -> dict:
     """The figures for the cases the filters name (see ``scope``)."""
     chosen = scope(session, user, **filters)
     where = chosen.where()
-    row = dict(session.execute(select(*case_figures()).where(*where)).mappings().one())
+    # One pass over the cases, grouped by what the per-tier and per-outcome counts need; summed here.
+    groups = session.execute(select(Case.resolved_tier, Case.outcome, *case_figures()).where(*where)
+                             .group_by(Case.resolved_tier, Case.outcome)).mappings().all()
+    row = {name: sum(g[name] for g in groups) for name in ADDITIVE}
     joined, order_where = orders_of(where)
     row |= session.execute(select(*order_figures()).select_from(joined).where(*order_where)).mappings().one()
-    tiers = session.execute(select(Case.resolved_tier, func.count()).where(*where, Case.resolved_at.is_not(None))
-                            .group_by(Case.resolved_tier)).all()
-    outcomes = session.execute(select(Case.outcome, func.count()).where(*where, Case.outcome.is_not(None))
-                               .group_by(Case.outcome)).all()
     out = figures(row)
-    out["resolved_by_tier"] = {tier or "unknown": n for tier, n in sorted(tiers, key=lambda t: t[0] or "")}
-    out["outcomes"] = {name: dict(outcomes).get(name, 0) for name in OUTCOMES}
+    tiers, outcomes = Counter(), Counter()
+    for group in groups:
+        if group["resolved"]:
+            tiers[group["resolved_tier"] or "unknown"] += group["resolved"]
+        if group["outcome"]:
+            outcomes[group["outcome"]] += group["received"]
+    out["resolved_by_tier"] = dict(sorted(tiers.items()))
+    out["outcomes"] = {name: outcomes.get(name, 0) for name in OUTCOMES}
     out["period"] = summary_period(chosen)
     out["definitions"] = definitions()
     return out
