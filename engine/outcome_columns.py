@@ -11,21 +11,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case as when
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import clock, outcomes
-from .models import Case, OrgUnit
+from . import case_codes, clock, outcomes
+from .models import Case, Order, OrgUnit
 
 TIER_KINDS = ("grid", "village", "town", "county")
 
 
-def apply(session: Session, case: Case, data: dict, now: datetime | None = None) -> None:
-    """Bring the case's outcome columns in line with ``data`` (its current workflow data)."""
+def apply(session: Session, case: Case, data: dict, now: datetime | None = None, *,
+          recount_orders: bool = False) -> None:
+    """Bring the case's outcome columns in line with ``data`` (its current workflow data); with
+    ``recount_orders`` (a handler ran in this step), count its orders again."""
     now = now or clock.now()
     reading = outcomes.read(data)
     _set(case, "received_at", case.received_at or outcomes.parse_time(reading.received_at) or case.opened_at)
     _set(case, "received_unit_id", case.received_unit_id or case.org_unit_id)
+    if case.county_id is None:
+        received = case.org_unit if case.received_unit_id == case.org_unit_id else session.get(
+            OrgUnit, case.received_unit_id)
+        case.county_id = case_codes.county_of(session, received).id
+    if recount_orders:
+        _count_orders(session, case)
     if reading.channel:
         _set(case, "channel", reading.channel)
     if reading.rating:
@@ -52,6 +61,14 @@ def _resolve(session: Session, case: Case, reading: outcomes.Reading, now: datet
     case.resolve_seconds = max(0, int((now - case.received_at).total_seconds()))
     case.met_deadline = outcomes.met(now, case.due_at)
     case.met_tier_deadline = outcomes.met(now, outcomes.parse_time(reading.tier_due_at))
+
+
+def _count_orders(session: Session, case: Case) -> None:
+    counted, closed = session.execute(select(
+        func.count(), func.coalesce(func.sum(when((Order.status == outcomes.ORDER_CLOSED, 1), else_=0)), 0))
+        .where(Order.case_id == case.id, Order.status.not_in(outcomes.ORDERS_NOT_COUNTED))).one()
+    _set(case, "orders_dispatched", counted)
+    _set(case, "orders_closed", closed)
 
 
 def _set(case: Case, name: str, value) -> None:

@@ -27,6 +27,9 @@ RESOLVED = ("mediated", "on_the_spot", "judicially_confirmed")
 RATINGS = ("满意", "基本满意", "不满意")
 # The risk flag the registration form uses for a repeat petition (重复信访).
 REPEAT_PETITION_FLAG = "重复信访"
+# Orders the closure rate leaves out: returned or not accepted in time, each was dispatched again as a new order.
+ORDERS_NOT_COUNTED = ("returned", "timed_out")
+ORDER_CLOSED = "resolved"  # 办结: handled, reviewed and verified by the dispatching centre
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from . import clock, orgs
+from . import case_codes, clock, orgs
 from .case_codes import CHINA
 from .errors import Forbidden, FormInvalid
-from .models import Case, Order, User
+from .models import Case, User
 from .outcomes import OUTCOMES
 
 # Who may read the figures: the centres that report them, their leaders, administrators.
 READERS = ("centre_staff", "leader", "admin")
 GRASSROOTS_TIERS = ("grid", "village")  # 小事不出村: resolved at the grid or the village
 SATISFIED = ("满意", "基本满意")  # a return visit rated satisfied or basically satisfied
-# Orders returned or not accepted in time were dispatched again as new orders: they are not counted.
-ORDERS_NOT_COUNTED = ("returned", "timed_out")
-ORDER_CLOSED = "resolved"  # 办结: handled, reviewed and verified by the dispatching centre
 
 DEFINITIONS = {
     "resolution_rate": ("resolved", "received", "cases resolved (调解化解, 当场化解 or 司法确认) ÷ cases received"),
@@ -57,11 +54,14 @@ class Scope:
 
     start: datetime
     end: datetime  # exclusive
-    unit_ids: list[int] | None  # None: every unit (administrators)
+    unit_ids: list[int] | None  # None: every unit (administrators), or the whole county below
+    county_id: int | None  # the county the units lie in, when they lie in one
     dispute_type: str | None
 
     def where(self) -> list:
         clauses = [Case.received_at >= self.start, Case.received_at < self.end]
+        if self.county_id is not None:
+            clauses.append(Case.county_id == self.county_id)
         if self.unit_ids is not None:
             clauses.append(Case.received_unit_id.in_(self.unit_ids))
         if self.dispute_type:
@@ -93,7 +93,20 @@ def scope(session: Session, user: User, *, date_from: str | None = None, date_to
         raise FormInvalid(f"from ({first}) is after to ({last})", fields={"to": "must not be before from"})
     start = datetime.combine(first, time(), CHINA)
     end = datetime.combine(last + timedelta(days=1), time(), CHINA)
-    return Scope(start, end, orgs.listing_units(session, user, unit_code), dispute_type or None)
+    unit_ids, county_id = _units(session, user, unit_code)
+    return Scope(start, end, unit_ids, county_id, dispute_type or None)
+
+
+def _units(session: Session, user: User, unit_code: str | None) -> tuple[list[int] | None, int | None]:
+    """The visible subtree asked for, as (unit ids, county): a whole county needs no list of units."""
+    unit_ids = orgs.listing_units(session, user, unit_code)
+    if unit_ids is None:
+        return None, None
+    root = orgs.unit_by_code(session, unit_code) if unit_code else user.org_unit
+    county = case_codes.county_of(session, root)
+    if county.kind != "county":
+        return unit_ids, None  # above the counties (or a tree without them): the units themselves
+    return (None if county.id == root.id else unit_ids), county.id
 
 
 def _count(condition):
@@ -116,17 +129,9 @@ def case_figures() -> list:
         _count(Case.outcome == "litigation").label("litigation"),
         _count(Case.outcome == "judicially_confirmed").label("judicial_confirmations"),
         _count(Case.repeat_petition.is_(True)).label("repeat_petitions"),
+        func.coalesce(func.sum(Case.orders_dispatched), 0).label("orders_dispatched"),
+        func.coalesce(func.sum(Case.orders_closed), 0).label("orders_closed"),
     ]
-
-
-def order_figures() -> list:
-    return [func.count().label("orders_dispatched"), _count(Order.status == ORDER_CLOSED).label("orders_closed")]
-
-
-def orders_of(where: list):
-    """Orders of the cases ``where`` selects, as counted by the closure rate."""
-    return (Order.__table__.join(Case.__table__, Case.id == Order.case_id),
-            [*where, Order.status.not_in(ORDERS_NOT_COUNTED)])
 
 
 def figures(row: dict) -> dict:
@@ -143,7 +148,8 @@ def figures(row: dict) -> dict:
 
 # Summed over groups for a total: every case figure is a count or a sum.
 ADDITIVE = ("received", "resolved", "grassroots", "with_deadline", "on_time", "resolve_seconds", "timed", "visited",
-            "satisfied", "litigation", "judicial_confirmations", "repeat_petitions")
+            "satisfied", "litigation", "judicial_confirmations", "repeat_petitions", "orders_dispatched",
+            "orders_closed")
 
 
 def summary(session: Session, user: User, **filters) -> dict:
@@ -154,8 +160,6 @@ def summary(session: Session, user: User, **filters) -> dict:
     groups = session.execute(select(Case.resolved_tier, Case.outcome, *case_figures()).where(*where)
                              .group_by(Case.resolved_tier, Case.outcome)).mappings().all()
     row = {name: sum(g[name] for g in groups) for name in ADDITIVE}
-    joined, order_where = orders_of(where)
-    row |= session.execute(select(*order_figures()).select_from(joined).where(*order_where)).mappings().one()
     out = figures(row)
     tiers, outcomes = Counter(), Counter()
     for group in groups:

@@ -31,10 +31,6 @@ def breakdown(session: Session, user: User, by: str, **filters) -> dict:
     key = _key(session, by).label("key")
     rows = {r["key"]: dict(r) for r in session.execute(
         select(key, *stats.case_figures()).where(*where).group_by(key)).mappings()}
-    joined, order_where = stats.orders_of(where)
-    for r in session.execute(select(key, *stats.order_figures()).select_from(joined).where(*order_where)
-                             .group_by(key)).mappings():
-        rows.setdefault(r["key"], {}).update(r)
     names = _unit_names(session, [k for k in rows if k is not None]) if by == "unit" else {}
     items = []
     for value, row in rows.items():

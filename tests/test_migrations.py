@@ -142,8 +142,8 @@ def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
         upgrade(revision="0013_case_search_tracking")
         with db.engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
-            conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (1, 't', 'Town', 'town',"
-                                 " '/1/'), (2, 'g', 'Grid', 'grid', '/1/2/')")
+            conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (3, 'c', 'County', 'county',"
+                                 " '/3/'), (1, 't', 'Town', 'town', '/3/1/'), (2, 'g', 'Grid', 'grid', '/3/1/2/')")
             conn.exec_driver_sql(
                 "INSERT INTO process_version (id, process_id, version, name, deployment_id, file_name, content_hash,"
                 " bpmn_xml, spec_json, forms, executable, startable, created_at) VALUES"
@@ -156,12 +156,19 @@ def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
                 conn.exec_driver_sql("INSERT INTO case_state (case_id, serializer_version, state_json, updated_at,"
                                      " revision) VALUES (?, '3', ?, '2031-01-02 00:00:00', 1)",
                                      (case_id, _stored(**data)))
+            for order_id, status in enumerate(("resolved", "returned", "failed", "timed_out"), 1):
+                conn.exec_driver_sql(
+                    "INSERT INTO dispatch_order (id, case_id, task_id, order_type, round, to_unit_id, status,"
+                    " issued_at, reminders, supervisions) VALUES (?, 1, ?, 'dispatch', 1, 1, ?, '2031-01-01 00:00:00',"
+                    " 0, 0)", (order_id, f"t{order_id}", status))
         upgrade()
         with db.engine.connect() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT id, outcome, resolved_tier, resolved_unit_id, resolve_seconds, met_deadline,"
                 " met_tier_deadline, rating, channel, repeat_petition, received_unit_id, received_at IS NOT NULL"
                 " FROM \"case\" ORDER BY id").all()
+            counted = conn.exec_driver_sql("SELECT id, county_id, orders_dispatched, orders_closed FROM \"case\""
+                                           " ORDER BY id").all()
             indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list('case')")}
         db.engine.dispose()
     assert rows == [
@@ -170,4 +177,6 @@ def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
         (3, None, None, None, None, None, None, None, None, 1, 1, 1),
         (4, "on_the_spot", "grid", 2, 86400, 0, None, None, None, 0, 1, 1),  # open: the state's last write
     ]
-    assert {"ix_case_received_unit", "ix_case_received"} <= indexes
+    # every case is in the county; case 1's resolved and failed orders count, the returned and timed-out not
+    assert counted == [(1, 3, 2, 1), (2, 3, 0, 0), (3, 3, 0, 0), (4, 3, 0, 0)]
+    assert {"ix_case_county_received", "ix_case_received"} <= indexes

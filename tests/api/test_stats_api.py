@@ -31,7 +31,8 @@ def counted(app, echo_handler):
                 base | done | {"resolved_tier": "grid", "org_unit_id": units["grid"].id, "channel": "网格巡查"},
                 base | {"org_unit_id": units["village"].id, "dispute_type": "劳动争议"},
                 base | {"org_unit_id": units["other_town"].id}]
-        db.session.execute(insert(Case), [r | {"code": f"C-{n}", "received_unit_id": r["org_unit_id"]}
+        db.session.execute(insert(Case), [r | {"code": f"C-{n}", "received_unit_id": r["org_unit_id"],
+                                                       "county_id": units["county"].id}
                                           for n, r in enumerate(rows)])
         db.session.commit()
 
