@@ -11,7 +11,6 @@ from .base import Base, JsonType, UtcDateTime, utcnow
 from .org import OrgUnit, User
 from .process import ProcessVersion
 
-
 # The columns the statistics read besides the county and the time of receipt.
 STATS_COLUMNS = ("received_unit_id", "dispute_type", "channel", "resolved_at", "resolved_tier", "outcome",
                  "resolve_seconds", "met_deadline", "rating", "repeat_petition", "orders_dispatched", "orders_closed")
