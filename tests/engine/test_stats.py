@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from engine import case_codes, stats, stats_breakdown
+from engine import case_codes, orgs, stats, stats_breakdown
 from engine.errors import Forbidden, FormInvalid, NotFound
 from engine.models import Case, ProcessVersion
 from tests.helpers import deploy_fixture, small_org
@@ -157,3 +157,14 @@ def test_breakdowns_give_the_same_figures_per_group(session, org):
     assert [(i["key"], i["received"]) for i in channel] == [("窗口", 1), ("网格巡查", 3)]
     kinds = stats_breakdown.breakdown(session, users["other_staff"], "dispute_type", **YEAR)["items"]
     assert kinds == []  # another town's cases are not counted
+
+
+def test_a_tree_without_a_county_is_counted_by_its_units(session, org):
+    users = org[1]
+    root = orgs.add_unit(session, "zone", "片区", "town")
+    village = orgs.add_unit(session, "zone-v", "片区村", "village", root)
+    add_cases(session, village, 2)
+    add_cases(session, org[0]["village"], 1)
+    assert stats.summary(session, users["admin"], unit_code="zone", **YEAR)["received"] == 2
+    assert stats.summary(session, users["admin"], unit_code="zone-v", **YEAR)["received"] == 2
+    assert stats.summary(session, users["admin"], unit_code="county", **YEAR)["received"] == 1
