@@ -98,6 +98,11 @@ OPERATIONS = [
      None, "MediatorQuery", "MediatorOut[]", 200, []),
     ("get", "/users", "Users of the caller's county (no password hashes), for user references (by username)",
      None, "UserQuery", "UserOut[]", 200, [404]),
+    ("get", "/stats/summary", "The figures for cases received in a period at visible units (centre staff, "
+     "leaders, admins): received, resolved, rates, tiers (docs/statistics.md)", None, "StatsQuery",
+     "StatsSummaryOut", 200, [403, 404, 422]),
+    ("get", "/stats/breakdown", "The same figures per month, unit, dispute type, tier or channel", None,
+     "BreakdownQuery", "StatsBreakdownOut", 200, [403, 404, 422]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []
@@ -109,7 +114,8 @@ ERRORS = {
     404: "Nothing by that name or id",
     409: "Claimed by someone else, already done, changed concurrently, or (rollback) already the latest version",
     413: "The body is larger than MEDIATE_MAX_JSON_BYTES (files: MEDIATE_MAX_UPLOAD_BYTES)",
-    422: "The data does not satisfy the task's form or the rules of what it changes; `fields` has a message "
+    422: "The data does not satisfy the task's form or the rules of what it changes (or a query's dates are no "
+         "dates); `fields` has a message "
          "per field",
     429: "Too many requests; retry after the Retry-After header's seconds",
 }

@@ -359,3 +359,4 @@ from .schemas_org import (  # noqa: E402,F401
     UserOut,
     UserQuery,
 )
+from .schemas_stats import BreakdownQuery, StatsBreakdownOut, StatsQuery, StatsSummaryOut  # noqa: E402,F401

@@ -3,7 +3,9 @@
 1. plain SpiffWorkflow: ms per user-task completion (deserialize → complete → serialize);
 2. ``engine/``: ms per ``engine.tasks.complete`` + commit on SQLite and PostgreSQL, and the ratio to 1;
 3. HTTP: completions per second and p99 latency through gunicorn on PostgreSQL;
-4. inbox: p50/p99 of ``engine.tasks.inbox`` with 100,000 open cases, and of the ``/inbox`` page.
+4. inbox: p50/p99 of ``engine.tasks.inbox`` with 100,000 open cases, and of the ``/inbox`` page;
+5. timer sweep cost with 10x the waiting timers;
+6. statistics (opt-in, ``--only 6``): p50/p99 of one county-year summary among 1,000,000 cases in PostgreSQL.
 
 Every database is created fresh (a temporary SQLite file; the PostgreSQL database named in the URL
 is dropped and recreated), so never point ``--postgres-url`` at a database you want to keep.
@@ -22,21 +24,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.extensions import db  # noqa: E402
-from bench import bench_sweep, http_load, inbox_load, workflow  # noqa: E402
+from bench import bench_sweep, http_load, inbox_load, stats_load, workflow  # noqa: E402
 from bench import fixtures as fx  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/mediate_bench"
 SIZES = {
     "full": {"raw_cases": 300, "engine_cases": 150, "http_cases": 1700, "http_warmup": 400,
              "http_budget": 6000, "inbox_cases": 100_000, "inbox_repeats": 60,
-             "sweep_due": 1000, "sweep_small": 10_000, "sweep_large": 100_000},
+             "sweep_due": 1000, "sweep_small": 10_000, "sweep_large": 100_000,
+             "stats_cases": 1_000_000, "stats_repeats": 100},
     "quick": {"raw_cases": 20, "engine_cases": 15, "http_cases": 120, "http_warmup": 40,
               "http_budget": 400, "inbox_cases": 5_000, "inbox_repeats": 10,
-              "sweep_due": 100, "sweep_small": 1_000, "sweep_large": 10_000},
+              "sweep_due": 100, "sweep_small": 1_000, "sweep_large": 10_000,
+             "stats_cases": 50_000, "stats_repeats": 20},
 }
 TARGET_RATIO, TARGET_RATE, TARGET_HTTP_P99, TARGET_INBOX_P99 = 2.0, 300.0, 50.0, 20.0
 TARGET_PAGE_P99 = 100.0  # server time of the /inbox and /tasks/<id> pages (issue 10)
 TARGET_SWEEP_RATIO = 1.2
+TARGET_STATS_MS = 200.0  # one county-year summary among 1,000,000 cases (issue 12)
 
 
 class Summary:
@@ -210,6 +215,27 @@ def part_sweep(size: dict, summary: Summary) -> None:
                 ratio <= TARGET_SWEEP_RATIO)
 
 
+def part_stats(size: dict, summary: Summary, pg_url: str | None, pg_skip: str | None) -> None:
+    """6. one county-year statistics summary among many cases, generated in PostgreSQL."""
+    n = size["stats_cases"]
+    label = f"6. stats summary p99, one county-year of {n:,} cases (p50)"
+    say(f"\n== 6. statistics on postgres: {n:,} cases ==")
+    if pg_skip:
+        summary.skip(label, f"<= {TARGET_STATS_MS:.0f} ms", pg_skip)
+        return
+    with fx.fresh_database("postgres", pg_url) as _:
+        made = stats_load.build(n)
+        say(f"  generated {made['cases']:,} cases and {made['orders']:,} orders over {made['units']:,} units in "
+            f"{made['seconds']:.1f} s (generate_series in the database, then ANALYZE)")
+        timings = stats_load.time_summaries(size["stats_repeats"])
+    p50, p99 = fx.percentile(timings["summary"], 50), fx.percentile(timings["summary"], 99)
+    b50, b99 = fx.percentile(timings["breakdown"], 50), fx.percentile(timings["breakdown"], 99)
+    say(f"  summary: p50 {p50:.1f} ms, p99 {p99:.1f} ms ({timings['received'][0]:,.0f} cases in the last county-year); "
+        f"monthly breakdown: p50 {b50:.1f} ms, p99 {b99:.1f} ms")
+    summary.add(label, f"{p99:.1f} ms ({p50:.1f})", f"<= {TARGET_STATS_MS:.0f} ms", p99 <= TARGET_STATS_MS)
+    summary.add("6. stats monthly breakdown p99 (p50)", f"{b99:.1f} ms ({b50:.1f})")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres-url", default=DEFAULT_PG,
@@ -220,7 +246,8 @@ def parse_args(argv=None):
                         help="gunicorn workers (default: one per core)")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--http-completions", type=int, help="measured HTTP completions (default 6000, quick 400)")
-    parser.add_argument("--only", default="12345", help="parts to run, e.g. 12 or 4 (default 12345)")
+    parser.add_argument("--only", default="12345",
+                        help="parts to run, e.g. 12 or 4 (default 12345; 6, the statistics, only when named)")
     return parser.parse_args(argv)
 
 
@@ -250,6 +277,8 @@ def main(argv=None) -> int:
         part_inbox(size, summary, "sqlite", None)
     if "5" in args.only:
         part_sweep(size, summary)
+    if "6" in args.only:
+        part_stats(size, summary, args.postgres_url, pg_skip)
     summary.print()
     say(f"\ntotal time {time.perf_counter() - started:.0f} s")
     return 0

@@ -65,7 +65,7 @@ def start_case(session: Session, reported_by: str, pv: ProcessVersion, data: dic
     code = case_codes.issue(session, unit, now)
     phone = track_phone or data.get("contact_phone")
     case = Case(code=code, process_id=pv.process_id, process_version=pv, org_unit=unit, opened_by=reported_by,
-                opened_at=now, title=title[:255],
+                opened_at=now, received_at=now, received_unit_id=unit.id, title=title[:255],
                 track_digest=tracking.digest(code, phone) if isinstance(phone, str) and phone else None)
     session.add(case)
     session.flush()

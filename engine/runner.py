@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decision_records, decisions, inbox, models, privacy, spiff, timers
+from . import audit, clock, decision_records, decisions, inbox, models, outcome_columns, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
@@ -65,6 +65,9 @@ class CaseRun:
         # Ids of the user tasks ready in the stored state, which have open inbox rows; a caller
         # that closes one of those rows itself takes it out.
         self.open_at_load: set[str] = set()
+        # Whether a handler ran or orders were withdrawn in this step: only then can the case's orders
+        # have changed, and their counts on the case row be recounted.
+        self.orders_may_change = False
 
     # -- loading and saving ------------------------------------------------------------
     def new_workflow(self, data: dict):
@@ -101,16 +104,19 @@ class CaseRun:
         return rows
 
     def _update_case(self, ready: list) -> None:
-        self._mirror(self.current_data(ready))
+        data = self.current_data(ready)
+        self._mirror(data)
         if self.workflow.is_completed() and self.case.status != "closed":
             self.case.status = "closed"
             self.case.closed_at = clock.now()
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
             self._withdraw_open_orders(self.case.closed_at)
+        outcome_columns.apply(self.session, self.case, data, recount_orders=self.orders_may_change)
 
     def _withdraw_open_orders(self, now: datetime) -> None:
         """No order stays open once its case has ended: the diagram ends each order on its own paths,
         and whatever is still open when the workflow completes is withdrawn in the same transaction."""
+        self.orders_may_change = True
         orders = self.session.scalars(select(models.Order).where(
             models.Order.case_id == self.case.id, models.Order.status.in_(models.ORDER_OPEN_STATES)))
         for order in orders:
@@ -226,6 +232,7 @@ class CaseRun:
             raise spiff.ServiceFailed(f"unknown service operator {operator!r}", task=task)
         ctx = HandlerContext(self.session, self.case, instance, self.actor, clock.now(),
                              copy.deepcopy(task.data))
+        self.orders_may_change = True
         try:
             result = handler(params, ctx)
         except HandlerError as err:

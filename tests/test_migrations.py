@@ -116,3 +116,67 @@ def test_versions_deployed_before_the_mark_are_startable_unless_a_diagram_calls_
             rows = conn.exec_driver_sql("SELECT process_id, version, startable FROM process_version ORDER BY id")
             assert rows.all() == [("top", 1, 1), ("top", 2, 1), ("sub", 1, 0), ("alone", 1, 1)]
         db.engine.dispose()
+
+
+def _stored(**data):
+    """A stored workflow waiting at one task, its data kept as the library keeps it (changes from the parent)."""
+    return json.dumps({"data": {}, "last_task": "a", "subprocesses": {}, "tasks": {
+        "a": {"state": 64, "last_state_change": 1.0, "parent": None, "data": {"received_at": "2031-01-01T00:00:00"}},
+        "b": {"state": 16, "last_state_change": 2.0, "parent": "a", "data": {},
+              "delta": {"updates": data, "deletions": []}}}})
+
+
+def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    cases = [  # id, status, closed_at, due_at, data
+        (1, "closed", "2031-01-05 00:00:00", "2031-01-10 00:00:00",
+         {"next_action": "close", "tier": "town", "rating": "满意", "intake_channel": "窗口",
+          "tier_due_at": "2031-01-04T00:00:00+00:00"}),
+        (2, "closed", "2031-01-03 00:00:00", None, {"next_action": "litigation", "tier": "county"}),
+        (3, "open", None, None, {"next_action": None, "risk_flags": ["重复信访"]}),
+        (4, "open", None, "2031-01-01 12:00:00",
+         {"settled_directly": True, "spot_resolved": True, "location_unit_code": "g", "tier": "village"}),
+    ]
+    with app.app_context():
+        upgrade(revision="0013_case_search_tracking")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
+            conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path) VALUES (3, 'c', 'County', 'county',"
+                                 " '/3/'), (1, 't', 'Town', 'town', '/3/1/'), (2, 'g', 'Grid', 'grid', '/3/1/2/')")
+            conn.exec_driver_sql(
+                "INSERT INTO process_version (id, process_id, version, name, deployment_id, file_name, content_hash,"
+                " bpmn_xml, spec_json, forms, executable, startable, created_at) VALUES"
+                " (1, 'p', 1, '', 1, 'p.bpmn', 'h', '', '', '{}', 1, 1, '2031-01-01 00:00:00')")
+            for case_id, status, closed_at, due_at, data in cases:
+                conn.exec_driver_sql(
+                    "INSERT INTO \"case\" (id, code, process_id, process_version_id, status, org_unit_id, title,"
+                    " opened_by, opened_at, closed_at, due_at) VALUES (?, ?, 'p', 1, ?, 1, '', 'x',"
+                    " '2031-01-01 00:00:00', ?, ?)", (case_id, f"C-{case_id}", status, closed_at, due_at))
+                conn.exec_driver_sql("INSERT INTO case_state (case_id, serializer_version, state_json, updated_at,"
+                                     " revision) VALUES (?, '3', ?, '2031-01-02 00:00:00', 1)",
+                                     (case_id, _stored(**data)))
+            for order_id, status in enumerate(("resolved", "returned", "failed", "timed_out"), 1):
+                conn.exec_driver_sql(
+                    "INSERT INTO dispatch_order (id, case_id, task_id, order_type, round, to_unit_id, status,"
+                    " issued_at, reminders, supervisions) VALUES (?, 1, ?, 'dispatch', 1, 1, ?, '2031-01-01 00:00:00',"
+                    " 0, 0)", (order_id, f"t{order_id}", status))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT id, outcome, resolved_tier, resolved_unit_id, resolve_seconds, met_deadline,"
+                " met_tier_deadline, rating, channel, repeat_petition, received_unit_id, received_at IS NOT NULL"
+                " FROM \"case\" ORDER BY id").all()
+            counted = conn.exec_driver_sql("SELECT id, county_id, orders_dispatched, orders_closed FROM \"case\""
+                                           " ORDER BY id").all()
+            indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list('case')")}
+        db.engine.dispose()
+    assert rows == [
+        (1, "mediated", "town", 1, 4 * 86400, 1, 0, "满意", "窗口", 0, 1, 1),  # resolved when closed
+        (2, "litigation", None, None, None, None, None, None, None, 0, 1, 1),
+        (3, None, None, None, None, None, None, None, None, 1, 1, 1),
+        (4, "on_the_spot", "grid", 2, 86400, 0, None, None, None, 0, 1, 1),  # open: the state's last write
+    ]
+    # every case is in the county; case 1's resolved and failed orders count, the returned and timed-out not
+    assert counted == [(1, 3, 2, 1), (2, 3, 0, 0), (3, 3, 0, 0), (4, 3, 0, 0)]
+    assert {"ix_case_county_received", "ix_case_received"} <= indexes

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, JsonType, UtcDateTime, utcnow
 from .org import OrgUnit, User
 from .process import ProcessVersion
+
+# The columns the statistics read besides the county and the time of receipt.
+STATS_COLUMNS = ("received_unit_id", "dispute_type", "channel", "resolved_at", "resolved_tier", "outcome",
+                 "resolve_seconds", "met_deadline", "rating", "repeat_petition", "orders_dispatched", "orders_closed")
 
 
 class Case(Base):
@@ -19,6 +23,10 @@ class Case(Base):
         Index("ix_case_status_opened", "status", "opened_at"),
         Index("ix_case_opened_by", "opened_by", "id"),  # "reported by me"
         Index("ix_case_version_status", "process_version_id", "status"),  # cases per version (designer)
+        # Statistics (engine/stats.py): a county's cases received in a period, read from the index alone
+        # on PostgreSQL (its other columns are carried in the index); every unit's, by time.
+        Index("ix_case_county_received", "county_id", "received_at", postgresql_include=list(STATS_COLUMNS)),
+        Index("ix_case_received", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -45,8 +53,29 @@ class Case(Base):
     # The whole case's deadline, measured from receipt (the workflow's ``case_due_at``).
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    # How the case ended, written by the engine from its data after every step (engine/outcomes.py
+    # names the outcome, engine/outcome_columns.py writes these); read by the statistics.
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    received_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    # The county of the receiving unit (engine.case_codes.county_of), so one county's cases are one index range.
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    channel: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_tier: Mapped[str | None] = mapped_column(String(20))
+    resolved_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    resolve_seconds: Mapped[int | None] = mapped_column(Integer)
+    met_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    met_tier_deadline: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[str | None] = mapped_column(String(20))
+    repeat_petition: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The case's dispatched orders as the closure rate counts them (not returned or timed out), and
+    # how many of those were resolved (办结); recounted by the step that changes an order.
+    orders_dispatched: Mapped[int] = mapped_column(Integer, default=0)
+    orders_closed: Mapped[int] = mapped_column(Integer, default=0)
+
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined", foreign_keys=[org_unit_id])
     state: Mapped[CaseState] = relationship(uselist=False, back_populates="case", lazy="select")
 
 
