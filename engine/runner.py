@@ -17,7 +17,18 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decision_records, decisions, inbox, models, outcome_columns, privacy, spiff, timers
+from . import (
+    audit,
+    clock,
+    decision_records,
+    decisions,
+    inbox,
+    models,
+    outcome_columns,
+    privacy,
+    spiff,
+    timers,
+)
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
