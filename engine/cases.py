@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_codes, clock, doctor, orgs, privacy, tracking
+from . import audit, case_codes, clock, doctor, orgs, party_index, privacy, tracking
 from .errors import BadRequest, FormInvalid, NotFound
-from .models import Case, Incident, OrgUnit, ProcessVersion, TaskItem, User
+from .models import Case, Incident, OrgUnit, PartyName, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 from .task_forms import validate_opening
 
@@ -107,7 +107,9 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
                reported: bool = False, page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
     """Cases the user may see, newest first; returns ``(rows, has_more)``.
 
-    ``reported`` lists the cases the user opened ("reported by me"), wherever they are now.
+    ``reported`` lists the cases the user opened ("reported by me"), wherever they are now. ``text`` is a
+    case code, or words of a code, dispute type or summary, or a party's whole name (on cases the user
+    works, ``engine/party_index.py``).
     """
     query = select(Case)
     if reported:
@@ -125,8 +127,13 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
             query = query.where(Case.code == code)
         else:
             like = f"%{text}%"
-            query = query.where(or_(Case.code.ilike(like), Case.title.ilike(like), Case.dispute_type.ilike(like),
-                                    Case.summary.ilike(like)))
+            matches = [Case.code.ilike(like), Case.title.ilike(like), Case.dispute_type.ilike(like),
+                       Case.summary.ilike(like)]
+            name = party_index.digest(text)
+            if name:  # a party's whole name, only on cases the user works (others never learn it matched)
+                matches.append(and_(Case.id.in_(select(PartyName.case_id).where(PartyName.digest == name)),
+                                    privacy.works_case_clause(session, user)))
+            query = query.where(or_(*matches))
     rows = list(session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
 

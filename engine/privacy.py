@@ -26,8 +26,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from . import audit, orgs
 from .models import Case, ProcessVersion, TaskItem, User
@@ -177,6 +178,19 @@ def masked_names(version: ProcessVersion, data, limit: int = 10) -> list[str]:
     return names[:limit]
 
 
+def names(paths: Paths, data) -> list[str]:
+    """The names in ``data`` (fields ``paths`` marks ``name``) in full, in order, without repeats."""
+    if not isinstance(data, dict):
+        return []
+    found: list[str] = []
+    for path, kind in paths.items():
+        for container, key, _ in (_slots(data, path) if kind == "name" else ()):
+            value = container[key]
+            if isinstance(value, str) and value.strip() and value not in found:
+                found.append(value)
+    return found
+
+
 def for_audit(version: ProcessVersion, data):
     """Form data as the audit log stores it: personal fields masked."""
     return mask_data(version_paths(version), data)
@@ -199,6 +213,21 @@ def works_case(session: Session, user: User, case: Case) -> bool:
         if state == "ready" and offered and role in roles and unit_id == user.org_unit_id:
             return True
     return False
+
+
+def works_case_clause(session: Session, user: User) -> ColumnElement[bool]:
+    """``works_case`` as a condition on ``Case`` rows, for queries that must not reveal what only
+    those who work a case may know (a match on a party's name)."""
+    mine = Case.opened_by == user.username
+    if user.role in CASE_SUPERVISORS:
+        visible = orgs.visible_unit_ids(session, user)
+        mine = or_(mine, true() if visible is None else Case.org_unit_id.in_(visible))
+    roles = orgs.workable_roles(user)
+    offered = and_(TaskItem.state == "ready", or_(TaskItem.assignee_id.is_(None), TaskItem.open_to_unit),
+                   TaskItem.role.in_(roles), TaskItem.org_unit_id == user.org_unit_id) if roles else false()
+    task = exists().where(TaskItem.case_id == Case.id, or_(TaskItem.assignee_id == user.id,
+                                                           TaskItem.completed_by == user.username, offered))
+    return or_(mine, task)
 
 
 def shown(session: Session, user: User, case: Case, *, task_id: int | None = None, **parts) -> dict:

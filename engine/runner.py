@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from handlers import REGISTRY
 from handlers.errors import HandlerError
 
-from . import audit, clock, decisions, inbox, models, privacy, spiff, timers
+from . import audit, clock, decisions, inbox, models, party_index, privacy, spiff, timers
 from .models import Case, CaseState, Incident, ServiceCall
 
 # Workflow data keys the engine mirrors onto the case row after every step, with their column's size.
@@ -150,6 +150,9 @@ class CaseRun:
         names = privacy.masked_names(self.case.process_version, data)
         if names and names != self.case.party_names:
             self.case.party_names = names
+        full = privacy.names(privacy.version_paths(self.case.process_version), data)
+        if full:  # like the masked names, kept when a step's data carries none
+            party_index.sync(self.session, self.case, full)
         self._mirror_due(data.get("case_due_at"))
         unit_code = data.get("unit_code")
         if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:

@@ -5,6 +5,7 @@ import json
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from api import create_app
 from api.extensions import db
@@ -115,4 +116,38 @@ def test_versions_deployed_before_the_mark_are_startable_unless_a_diagram_calls_
         with db.engine.connect() as conn:
             rows = conn.exec_driver_sql("SELECT process_id, version, startable FROM process_version ORDER BY id")
             assert rows.all() == [("top", 1, 1), ("top", 2, 1), ("sub", 1, 0), ("alone", 1, 1)]
+        db.engine.dispose()
+
+
+def test_the_party_name_index_is_filled_for_cases_stored_before_it(tmp_path, echo_handler):
+    from flask_migrate import downgrade
+
+    from engine import party_index
+    from engine.models import PartyName
+    from tests.engine.test_party_index import _form
+    from tests.helpers import FIXTURES, fixture_file, small_org
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    with app.app_context():
+        upgrade()
+        from engine import cases, deploy, tasks
+        _, users = small_org(db.session)
+        deploy.deploy(db.session, [fixture_file("simple.bpmn"), _form("register"), _form("mediate")], "test",
+                      max_bytes=1_000_000, forms_dir=FIXTURES / "forms")
+        case = cases.open_case(db.session, users["staff"], "simple", {})
+        register = cases.open_tasks(db.session, case)[0]
+        tasks.complete(db.session, users["staff"], register.id, {
+            "title": "邻里纠纷", "parties_count": 2, "parties": [{"name": "张三"}, {"name": "Li Ming"}]})
+        mediate = cases.open_tasks(db.session, case)[0]
+        tasks.complete(db.session, users["mediator"], mediate.id,
+                       {"outcome": "failed", "parties": [{"name": "张三"}, {"name": "王五"}]})
+        db.session.commit()
+        expected = {party_index.digest("张三"), party_index.digest("王五")}
+        assert set(db.session.scalars(select(PartyName.digest))) == expected
+        db.session.remove()
+        downgrade(revision="0013_case_search_tracking")
+        upgrade()
+        assert set(db.session.scalars(select(PartyName.digest))) == expected
+        db.session.remove()
         db.engine.dispose()

@@ -49,6 +49,15 @@ class Case(Base):
     state: Mapped[CaseState] = relationship(uselist=False, back_populates="case", lazy="select")
 
 
+class PartyName(Base):
+    """A keyed digest of one name a case's parties carry, for finding the case by name (engine/party_index.py)."""
+
+    __tablename__ = "party_name"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class CaseState(Base):
     """The serialised workflow without its spec (the spec lives once in ``process_version``)."""
 

@@ -52,6 +52,19 @@ def test_the_case_list_finds_a_case_by_its_typed_code_and_filters(county, browse
     assert "张*" in page and "张三" not in page  # lists show masked names only
 
 
+def test_the_case_list_finds_a_party_by_name_only_for_readers_who_work_the_case(county, browser):
+    waiting = waiting_order(county)
+    browser.sign_in("town_staff")  # registered it
+    for typed in ("张三", "  张 三 ", "张　三"):
+        page = _text(browser.get("/cases", query_string={"q": typed}))
+        assert waiting.case_code in page and "张*" in page  # found, still listed masked
+    assert waiting.case_code not in _text(browser.get("/cases", query_string={"q": "张"}))
+    browser.post("/logout")
+    browser.sign_in("town_mediator")  # sees the town's cases, works none of this one's tasks
+    assert waiting.case_code in _text(browser.get("/cases", query_string={"q": waiting.case_code}))
+    assert waiting.case_code not in _text(browser.get("/cases", query_string={"q": "张三"}))
+
+
 def test_the_case_list_keeps_to_the_users_units(county, browser):
     other = waiting_order(county, OTHER_VILLAGE)
     browser.sign_in("village_mediator")
