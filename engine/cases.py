@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_codes, clock, doctor, orgs, party_index, privacy, tracking
+from . import audit, case_codes, clock, doctor, form_labels, orgs, party_index, privacy, tracking
 from .errors import BadRequest, FormInvalid, NotFound
 from .models import Case, Incident, OrgUnit, PartyName, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -154,6 +154,7 @@ class Event:
     at: datetime
     task_id: int | None
     detail: dict
+    task_title: str | None = None  # "中文 English" of the task the event names, when it is one of the case's
 
 
 @dataclass(frozen=True)
@@ -177,12 +178,15 @@ def timeline(session: Session, case: Case) -> list[Event]:
     New events store it masked already; this also covers events written before that.
     """
     paths = privacy.version_paths(case.process_version)
+    titles = {spec: form_labels.task_title(name, case.process_version, form) for spec, name, form in session.execute(
+        select(TaskItem.spec_id, TaskItem.name, TaskItem.form).where(TaskItem.case_id == case.id))}
     out = []
     for e in audit.timeline(session, case.id):
         detail = e.detail or {}
         if isinstance(detail.get("data"), dict):
             detail = {**detail, "data": privacy.mask_data(paths, detail["data"])}
-        out.append(Event(e.id, e.kind, e.actor, e.at, e.task_id, detail))
+        named = detail.get("task") if e.kind.startswith("task_") else None
+        out.append(Event(e.id, e.kind, e.actor, e.at, e.task_id, detail, titles.get(named) if named else None))
     return out
 
 

@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
                                  supervision_state=lambda v: views.label(views.SUPERVISION_STATES, v),
                                  place_kind=lambda v: views.label(views.PLACE_KINDS, v),
                                  event=lambda v: views.label(views.EVENTS, v),
-                                 bilingual=views.bilingual)
+                                 bilingual=views.bilingual, task_name=views.task_name, choice=views.choice)
     app.context_processor(_page_globals)
 
 
