@@ -97,6 +97,16 @@ def test_the_case_page_shows_summary_parties_orders_timeline_tasks_and_diagram(c
     assert viewed and viewed[-1].actor == "town_staff"
 
 
+def test_opening_the_same_case_page_again_is_not_audited_again_within_the_window(county, browser):
+    waiting = waiting_order(county)
+    browser.sign_in("town_staff")
+    for _ in range(3):
+        assert "张三" in _text(browser.get(f"/cases/{waiting.case_code}"))  # in full, each time
+    with engine_session(county) as session:
+        viewed = session.scalars(select(AuditEvent).where(AuditEvent.kind == "personal_data_viewed")).all()
+    assert [(e.actor, e.detail["fields"]) for e in viewed] == [("town_staff", ["data.parties.0.id_number"])]
+
+
 def test_english_pages_show_choices_and_task_names_in_english(county, browser):
     waiting = waiting_order(county)
     browser.sign_in("town_staff")
