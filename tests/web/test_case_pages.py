@@ -114,6 +114,7 @@ def test_english_pages_show_choices_and_task_names_in_english(county, browser):
     page = _text(browser.get(f"/cases/{waiting.case_code}"))
     assert "Contracts and debts" in page and "合同债务" not in page  # the dispute type as its form titles it
     assert "Walk-in window" in page and "窗口来访" not in page  # the channel
+    assert "Applicant" in page and "申请人" not in page  # a party's role
     assert f'href="/tasks/{waiting.task_id}">Accept</a>' in page
     assert "Registration" in page and "受理登记" not in page  # the timeline's tasks, English from their forms
     listed = _text(browser.get("/cases"))
