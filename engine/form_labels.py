@@ -18,20 +18,20 @@ _CHOICES: dict[str, dict[str, dict[str, str]]] = {}
 _FORM_TITLES: dict[str, dict[str, str]] = {}
 
 
-def _fields(node, name: str = "") -> Iterator[tuple[str, dict]]:
+def fields_of(node, name: str = "") -> Iterator[tuple[str, dict]]:
     """``(property name, subschema)`` of every field, array items under their array's name."""
     if not isinstance(node, dict):
         return
     if name:
         yield name, node
     for key, sub in (node.get("properties") or {}).items():
-        yield from _fields(sub, key)
+        yield from fields_of(sub, key)
     if isinstance(node.get("items"), dict):
-        yield from _fields(node["items"], name)
+        yield from fields_of(node["items"], name)
     for word in ("allOf", "then"):
         subs = node.get(word)
         for sub in (subs if isinstance(subs, list) else [subs] if isinstance(subs, dict) else []):
-            for key, field in _fields(sub):
+            for key, field in fields_of(sub):
                 yield key, field
 
 
@@ -41,7 +41,7 @@ def choices(version: ProcessVersion) -> dict[str, dict[str, str]]:
     if found is None:
         found = {}
         for schema in (version.forms or {}).values():
-            for name, field in _fields(schema):
+            for name, field in fields_of(schema):
                 for option in field.get("oneOf") or []:
                     if isinstance(option, dict) and "const" in option and isinstance(option.get("title"), str):
                         found.setdefault(name, {}).setdefault(str(option["const"]), option["title"])
