@@ -82,11 +82,15 @@ class TaskItem(Base):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("case_id", "spiff_task_id"),
-        Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at"),
+        # The inbox picks its page from these two alone (index-only scans): each carries every column
+        # its filters read (unit, role, holder, shared) besides the order (created_at, id).
+        Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at", "id", "assignee_id",
+              "open_to_unit"),
         Index("ix_task_open_assignee", "state", "assignee_id", "created_at"),
         Index("ix_task_open_due", "state", "due_at"),
         # Inbox order: a wide scope (a county's units) reads the oldest open tasks without sorting them all.
-        Index("ix_task_open_created", "state", "created_at", "id"),
+        Index("ix_task_open_created", "state", "created_at", "id", "org_unit_id", "role", "assignee_id",
+              "open_to_unit"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

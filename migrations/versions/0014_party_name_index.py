@@ -7,6 +7,9 @@ Create Date: 2026-12-02 00:00:00
 Creates ``party_name`` and fills it for the cases already stored, from the names their stored
 state carries (the most recently changed task that names anyone), keyed with this installation's
 secret as the running application keys them (``engine/party_index.py``).
+
+The inbox's two ordering indexes on ``task`` also carry the columns its filters read (unit, role,
+holder, shared), so a page of an inbox is picked by an index-only scan.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -50,7 +53,21 @@ def _fill(conn, table):
         last = rows[-1][0]
 
 
+UNIT_ROLE = ['state', 'org_unit_id', 'role', 'created_at']
+CREATED = ['state', 'created_at', 'id']
+COVERED = {'ix_task_open_unit_role': (UNIT_ROLE, [*UNIT_ROLE, 'id', 'assignee_id', 'open_to_unit']),
+           'ix_task_open_created': (CREATED, [*CREATED, 'org_unit_id', 'role', 'assignee_id', 'open_to_unit'])}
+
+
+def _inbox_indexes(which: int) -> None:
+    with op.batch_alter_table('task', schema=None) as batch_op:
+        for name, columns in COVERED.items():
+            batch_op.drop_index(name)
+            batch_op.create_index(name, columns[which], unique=False)
+
+
 def upgrade():
+    _inbox_indexes(1)
     table = op.create_table(
         'party_name',
         sa.Column('case_id', sa.Integer(), nullable=False),
@@ -67,3 +84,4 @@ def downgrade():
     with op.batch_alter_table('party_name', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_party_name_digest'))
     op.drop_table('party_name')
+    _inbox_indexes(0)
