@@ -10,7 +10,7 @@ from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import db as engine_db
-from engine import keys, sandbox
+from engine import keys, party_index, privacy, sandbox
 from engine.config import ConfigError, Settings, load_settings
 
 from . import converters, errors
@@ -25,6 +25,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=settings.log_level)
     settings = replace(settings, secret_key=keys.secret_key(settings))
     engine_db.ensure_sqlite_folder(settings.database_url)
+    party_index.configure(settings.secret_key)
+    privacy.configure_view_window(settings.view_audit_minutes)
     sandbox.configure(sandbox.Bounds(settings.script_seconds, settings.script_memory_mb))
     app = Flask(__name__, static_folder=None)
     app.config.update(

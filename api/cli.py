@@ -131,6 +131,18 @@ def doctor():
     click.echo(f"every task of {len({t.process_id for t in report.tasks})} process(es) has someone at every unit")
 
 
+@main.command("party-index")
+def party_index():
+    """Compute the party-name search digests of every case again (after changing MEDIATE_SECRET_KEY)."""
+    from engine import party_index as index
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        named = index.rebuild(db.session)
+        db.session.commit()
+    click.echo(f"party names indexed for {named} case(s)")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -65,7 +65,10 @@ class CaseQuery(PageIn):
     status = fields.String(validate=validate.OneOf(["open", "closed", "incident"]))
     tier = fields.String(validate=validate.Length(max=20))
     unit = fields.String(validate=validate.Length(max=40))
-    text = fields.String(validate=validate.Length(max=100))
+    text = fields.String(validate=validate.Length(max=100), metadata={"description": (
+        "a case code as people type it (that case only); else words of a code, title, dispute type or summary, "
+        "or a party's whole name (spacing, width and case ignored) on cases the caller works: readers who may "
+        "not see a case's parties in full never get a match on them")})
     reported = fields.Boolean(metadata={"description": "only cases the caller reported (opened), wherever they are now"})
 
 

@@ -166,7 +166,7 @@ def part_inbox(size: dict, summary: Summary, kind: str, pg_url: str | None) -> N
         fx.deploy_bench(db.session)
         made = inbox_load.bulk_insert(org, n)
         say(f"  inserted {made['cases']:,} cases and {made['tasks']:,} task rows over "
-            f"{len(org.all_units())} units in {made['seconds']:.1f} s (then ANALYZE)")
+            f"{len(org.all_units())} units in {made['seconds']:.1f} s (then (VACUUM) ANALYZE)")
         timings = inbox_load.time_inbox(org, size["inbox_repeats"])
         pages = inbox_load.time_inbox_page(app, org, size["inbox_repeats"])
         task_pages = inbox_load.time_task_page(app, org, size["inbox_repeats"] * 4)

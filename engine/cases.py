@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from . import audit, case_codes, clock, doctor, orgs, privacy, tracking
+from . import audit, case_codes, clock, doctor, form_labels, orgs, party_index, privacy, tracking
 from .errors import BadRequest, FormInvalid, NotFound
-from .models import Case, Incident, OrgUnit, ProcessVersion, TaskItem, User
+from .models import Case, Incident, OrgUnit, PartyName, ProcessVersion, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
 from .task_forms import validate_opening
 
@@ -107,7 +107,9 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
                reported: bool = False, page: int = 1, per_page: int = 50) -> tuple[list[Case], bool]:
     """Cases the user may see, newest first; returns ``(rows, has_more)``.
 
-    ``reported`` lists the cases the user opened ("reported by me"), wherever they are now.
+    ``reported`` lists the cases the user opened ("reported by me"), wherever they are now. ``text`` is a
+    case code, or words of a code, dispute type or summary, or a party's whole name (on cases the user
+    works, ``engine/party_index.py``).
     """
     query = select(Case)
     if reported:
@@ -125,8 +127,13 @@ def list_cases(session: Session, user: User, *, status=None, tier=None, unit_cod
             query = query.where(Case.code == code)
         else:
             like = f"%{text}%"
-            query = query.where(or_(Case.code.ilike(like), Case.title.ilike(like), Case.dispute_type.ilike(like),
-                                    Case.summary.ilike(like)))
+            matches = [Case.code.ilike(like), Case.title.ilike(like), Case.dispute_type.ilike(like),
+                       Case.summary.ilike(like)]
+            name = party_index.digest(text)
+            if name:  # a party's whole name, only on cases the user works (others never learn it matched)
+                matches.append(and_(Case.id.in_(select(PartyName.case_id).where(PartyName.digest == name)),
+                                    privacy.works_case_clause(session, user)))
+            query = query.where(or_(*matches))
     rows = list(session.scalars(query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
 
@@ -147,6 +154,7 @@ class Event:
     at: datetime
     task_id: int | None
     detail: dict
+    task_title: str | None = None  # "中文 English" of the task the event names, when it is one of the case's
 
 
 @dataclass(frozen=True)
@@ -170,12 +178,15 @@ def timeline(session: Session, case: Case) -> list[Event]:
     New events store it masked already; this also covers events written before that.
     """
     paths = privacy.version_paths(case.process_version)
+    titles = {spec: form_labels.task_title(name, case.process_version, form) for spec, name, form in session.execute(
+        select(TaskItem.spec_id, TaskItem.name, TaskItem.form).where(TaskItem.case_id == case.id))}
     out = []
     for e in audit.timeline(session, case.id):
         detail = e.detail or {}
         if isinstance(detail.get("data"), dict):
             detail = {**detail, "data": privacy.mask_data(paths, detail["data"])}
-        out.append(Event(e.id, e.kind, e.actor, e.at, e.task_id, detail))
+        named = detail.get("task") if e.kind.startswith("task_") else None
+        out.append(Event(e.id, e.kind, e.actor, e.at, e.task_id, detail, titles.get(named) if named else None))
     return out
 
 

@@ -127,6 +127,9 @@ class Settings:
     log_level: str = "INFO"
     script_seconds: float = 2.0
     script_memory_mb: int = 256
+    # A reader's full views of a case's audited personal data within this many minutes make one
+    # ``personal_data_viewed`` event (the first); 0 records every view (engine/privacy.py).
+    view_audit_minutes: int = 30
 
 
 _PARSERS = {
@@ -152,6 +155,7 @@ _PARSERS = {
     "MEDIATE_LOG_LEVEL": ("log_level", lambda n, v: v.upper()),
     "MEDIATE_SCRIPT_SECONDS": ("script_seconds", lambda n, v: _positive(n, v, float)),
     "MEDIATE_SCRIPT_MEMORY_MB": ("script_memory_mb", _positive),
+    "MEDIATE_VIEW_AUDIT_MINUTES": ("view_audit_minutes", _count),
 }
 assert {attr for attr, _ in _PARSERS.values()} == {f.name for f in fields(Settings)}
 

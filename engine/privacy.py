@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
-from . import audit, orgs
-from .models import Case, ProcessVersion, TaskItem, User
+from . import audit, clock, orgs
+from .models import AuditEvent, Case, ProcessVersion, TaskItem, User
 
 KEYWORD = "x-personal"
 KINDS = ("id_number", "phone", "name", "address")
@@ -38,6 +40,8 @@ KINDS = ("id_number", "phone", "name", "address")
 AUDITED_KINDS = frozenset({"id_number"})
 # Centre roles that see their subtree's cases in full; administrators are not among them.
 CASE_SUPERVISORS = ("centre_staff", "leader")
+# Full views by one reader of one case within this window are one audit event (``MEDIATE_VIEW_AUDIT_MINUTES``).
+VIEW_WINDOW = timedelta(minutes=30)
 # What replaces a value that cannot be masked character by character (an object, a list, a flag).
 WITHHELD = "****"
 
@@ -177,6 +181,19 @@ def masked_names(version: ProcessVersion, data, limit: int = 10) -> list[str]:
     return names[:limit]
 
 
+def names(paths: Paths, data) -> list[str]:
+    """The names in ``data`` (fields ``paths`` marks ``name``) in full, in order, without repeats."""
+    if not isinstance(data, dict):
+        return []
+    found: list[str] = []
+    for path, kind in paths.items():
+        for container, key, _ in (_slots(data, path) if kind == "name" else ()):
+            value = container[key]
+            if isinstance(value, str) and value.strip() and value not in found:
+                found.append(value)
+    return found
+
+
 def for_audit(version: ProcessVersion, data):
     """Form data as the audit log stores it: personal fields masked."""
     return mask_data(version_paths(version), data)
@@ -201,11 +218,45 @@ def works_case(session: Session, user: User, case: Case) -> bool:
     return False
 
 
+def works_case_clause(session: Session, user: User) -> ColumnElement[bool]:
+    """``works_case`` as a condition on ``Case`` rows, for queries that must not reveal what only
+    those who work a case may know (a match on a party's name)."""
+    mine = Case.opened_by == user.username
+    if user.role in CASE_SUPERVISORS:
+        visible = orgs.visible_unit_ids(session, user)
+        mine = or_(mine, true() if visible is None else Case.org_unit_id.in_(visible))
+    roles = orgs.workable_roles(user)
+    offered = and_(TaskItem.state == "ready", or_(TaskItem.assignee_id.is_(None), TaskItem.open_to_unit),
+                   TaskItem.role.in_(roles), TaskItem.org_unit_id == user.org_unit_id) if roles else false()
+    task = exists().where(TaskItem.case_id == Case.id, or_(TaskItem.assignee_id == user.id,
+                                                           TaskItem.completed_by == user.username, offered))
+    return or_(mine, task)
+
+
+def configure_view_window(minutes: int) -> None:
+    """Set how long one ``personal_data_viewed`` event covers a reader's further views (0: none)."""
+    global VIEW_WINDOW
+    VIEW_WINDOW = timedelta(minutes=minutes)
+
+
+def _seen_lately(session: Session, user: User, case: Case, fields: list[str]) -> bool:
+    """Whether an event within the window already records this reader seeing these fields of the case."""
+    if not VIEW_WINDOW:
+        return False
+    seen: set[str] = set()
+    for detail in session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.case_id == case.id, AuditEvent.kind == "personal_data_viewed",
+            AuditEvent.actor == user.username, AuditEvent.at >= clock.now() - VIEW_WINDOW)):
+        seen.update((detail or {}).get("fields") or [])
+    return set(fields) <= seen
+
+
 def shown(session: Session, user: User, case: Case, *, task_id: int | None = None, **parts) -> dict:
     """``parts`` (named pieces of case data) as the user may see them.
 
     Masked unless the user works the case; a full view of an ID number is audited with the
-    field paths (``data.parties.0.id_number``), never the values.
+    field paths (``data.parties.0.id_number``), never the values: once per reader, case and
+    ``VIEW_WINDOW``, and again within it only for fields the earlier events do not name.
     """
     paths = version_paths(case.process_version)
     if not any(present(paths, value) for value in parts.values()):
@@ -214,7 +265,7 @@ def shown(session: Session, user: User, case: Case, *, task_id: int | None = Non
         return {name: mask_data(paths, value) for name, value in parts.items()}
     fields = [f"{name}.{where}" for name, value in parts.items()
               for where in present(paths, value, AUDITED_KINDS)]
-    if fields:
+    if fields and not _seen_lately(session, user, case, fields):
         audit.record(session, "personal_data_viewed", user.username, case_id=case.id, task_id=task_id,
                      detail={"fields": fields})
     return parts

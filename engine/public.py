@@ -70,4 +70,7 @@ def report_choices(session: Session) -> dict:
     props = schema.get("properties") or {}
     party = ((props.get("parties") or {}).get("items") or {}).get("properties") or {}
     roles = [(item["const"], item.get("title", item["const"])) for item in (party.get("role") or {}).get("oneOf", [])]
-    return {"dispute_types": list((props.get("dispute_type") or {}).get("enum") or []), "roles": roles}
+    kinds = props.get("dispute_type") or {}
+    types = [(item["const"], item.get("title", item["const"])) for item in kinds.get("oneOf") or [] if "const" in item]
+    types += [(value, value) for value in kinds.get("enum") or []]  # versions deployed before the titles
+    return {"dispute_types": types, "roles": roles}

@@ -25,6 +25,7 @@ from . import (
     inbox,
     models,
     outcome_columns,
+    party_index,
     privacy,
     spiff,
     timers,
@@ -167,6 +168,9 @@ class CaseRun:
         names = privacy.masked_names(self.case.process_version, data)
         if names and names != self.case.party_names:
             self.case.party_names = names
+        full = privacy.names(privacy.version_paths(self.case.process_version), data)
+        if full:  # like the masked names, kept when a step's data carries none
+            party_index.sync(self.session, self.case, full)
         self._mirror_due(data.get("case_due_at"))
         unit_code = data.get("unit_code")
         if isinstance(unit_code, str) and unit_code and unit_code != self.case.org_unit.code:

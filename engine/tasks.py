@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, clock, doctor, orgs, privacy, task_forms
+from . import assignment, audit, clock, doctor, form_labels, orgs, privacy, task_forms, validation
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -60,11 +60,14 @@ def _filtered(query, *, case_id, spec_id, overdue, code):
 
 
 def task_kinds(session: Session) -> list[tuple[str, str]]:
-    """``(task id, name)`` of every user task of the processes' latest versions, by name (a list filter)."""
+    """``(task id, name)`` of every user task of the processes' latest versions, by name (a list filter);
+    names are "中文 English" where the task's form titles it in English."""
     kinds: dict[str, str] = {}
     for version in doctor.latest_versions(session):
         for spec in doctor.user_tasks(version):
-            kinds.setdefault(spec.bpmn_id or spec.name, spec.bpmn_name or spec.bpmn_id or spec.name)
+            name = spec.bpmn_name or spec.bpmn_id or spec.name
+            kinds.setdefault(spec.bpmn_id or spec.name,
+                             form_labels.task_title(name, version, validation.form_path(spec)))
     return sorted(kinds.items(), key=lambda kind: (kind[1], kind[0]))
 
 

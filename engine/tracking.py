@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import case_codes
+from . import case_codes, form_labels
 from .models import Case, TaskItem
 
 DIGITS = 4
@@ -45,7 +45,7 @@ class Progress:
     status: str
     tier: str | None
     unit_name: str
-    next_step: str | None
+    next_step: str | None  # "中文 English" when the step's form titles it in English
     opened_at: datetime
     due_at: datetime | None
     closed_at: datetime | None
@@ -60,7 +60,8 @@ def track(session: Session, code_text: str, phone_digits: str) -> Progress | Non
     given = digest(code, tail) if len(tail) == DIGITS and tail.isdigit() else None
     if not hmac.compare_digest(stored, given or "") or case is None:
         return None
-    step = session.scalar(select(TaskItem.name).where(TaskItem.case_id == case.id, TaskItem.state == "ready")
-                          .order_by(TaskItem.id).limit(1))
+    ready = session.execute(select(TaskItem.name, TaskItem.form).where(
+        TaskItem.case_id == case.id, TaskItem.state == "ready").order_by(TaskItem.id).limit(1)).first()
+    step = form_labels.task_title(ready.name, case.process_version, ready.form) if ready else None
     return Progress(case.code, case.status, case.tier, case.org_unit.name, step, case.opened_at, case.due_at,
                     case.closed_at)

@@ -5,6 +5,7 @@ import json
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from api import create_app
 from api.extensions import db
@@ -180,3 +181,35 @@ def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
     # every case is in the county; case 1's resolved and failed orders count, the returned and timed-out not
     assert counted == [(1, 3, 2, 1), (2, 3, 0, 0), (3, 3, 0, 0), (4, 3, 0, 0)]
     assert {"ix_case_county_received", "ix_case_received"} <= indexes
+def test_the_party_name_index_is_filled_for_cases_stored_before_it(tmp_path, echo_handler):
+    from flask_migrate import downgrade
+
+    from engine import party_index
+    from engine.models import PartyName
+    from tests.engine.test_party_index import _form
+    from tests.helpers import FIXTURES, fixture_file, small_org
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    with app.app_context():
+        upgrade()
+        from engine import cases, deploy, tasks
+        _, users = small_org(db.session)
+        deploy.deploy(db.session, [fixture_file("simple.bpmn"), _form("register"), _form("mediate")], "test",
+                      max_bytes=1_000_000, forms_dir=FIXTURES / "forms")
+        case = cases.open_case(db.session, users["staff"], "simple", {})
+        register = cases.open_tasks(db.session, case)[0]
+        tasks.complete(db.session, users["staff"], register.id, {
+            "title": "邻里纠纷", "parties_count": 2, "parties": [{"name": "张三"}, {"name": "Li Ming"}]})
+        mediate = cases.open_tasks(db.session, case)[0]
+        tasks.complete(db.session, users["mediator"], mediate.id,
+                       {"outcome": "failed", "parties": [{"name": "张三"}, {"name": "王五"}]})
+        db.session.commit()
+        expected = {party_index.digest("张三"), party_index.digest("王五")}
+        assert set(db.session.scalars(select(PartyName.digest))) == expected
+        db.session.remove()
+        downgrade(revision="0013_case_search_tracking")
+        upgrade()
+        assert set(db.session.scalars(select(PartyName.digest))) == expected
+        db.session.remove()
+        db.engine.dispose()

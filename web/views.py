@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import form_messages, tasks
+from engine import form_labels, form_messages, tasks
 from engine.models import TaskItem, User
 
 # A task due within this time is marked "due soon" (a highlight only; deadlines come from the diagrams).
@@ -99,6 +99,16 @@ def bilingual(title: str) -> str:
     """The part of a "中文 English" title (as forms write them) in the page's language."""
     zh, en = form_messages.split_title(title, title)
     return en if str(get_locale()) == "en" and en else zh
+
+
+def task_name(task: TaskItem) -> str:
+    """A task's name in the page's language (its form's English title when the diagram names it in Chinese)."""
+    return bilingual(form_labels.task_title(task.name, task.case.process_version, task.form))
+
+
+def choice(value, case, field: str) -> str:
+    """A stored choice (``邻里纠纷``) as its form titles it, in the page's language."""
+    return bilingual(form_labels.choice(case.process_version if case is not None else None, field, value))
 
 
 def row_labels() -> dict[str, str]:

@@ -1,7 +1,7 @@
 """All tables. Import from here: ``from engine.models import Case``."""
 
 from .base import INTEGER_MAX, Base, utcnow
-from .case import AuditEvent, Case, CaseState, Incident, ServiceCall, TaskItem
+from .case import AuditEvent, Case, CaseState, Incident, PartyName, ServiceCall, TaskItem
 from .decision import DecisionRecord
 from .ledger import (
     ORDER_FINAL_STATES,
@@ -24,7 +24,7 @@ from .process import Deployment, DeploymentFile, ProcessVersion
 from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
-    "INTEGER_MAX", "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "ServiceCall", "TaskItem",
+    "INTEGER_MAX", "Base", "utcnow", "AuditEvent", "Case", "CaseState", "Incident", "PartyName", "ServiceCall", "TaskItem",
     "RECEIVING_ROLES", "ROLES", "SUPERVISOR_ROLES", "UNIT_KINDS", "OrgUnit", "User", "Deployment", "DeploymentFile",
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",

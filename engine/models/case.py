@@ -79,6 +79,15 @@ class Case(Base):
     state: Mapped[CaseState] = relationship(uselist=False, back_populates="case", lazy="select")
 
 
+class PartyName(Base):
+    """A keyed digest of one name a case's parties carry, for finding the case by name (engine/party_index.py)."""
+
+    __tablename__ = "party_name"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class CaseState(Base):
     """The serialised workflow without its spec (the spec lives once in ``process_version``)."""
 
@@ -103,11 +112,15 @@ class TaskItem(Base):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("case_id", "spiff_task_id"),
-        Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at"),
+        # The inbox picks its page from these two alone (index-only scans): each carries every column
+        # its filters read (unit, role, holder, shared) besides the order (created_at, id).
+        Index("ix_task_open_unit_role", "state", "org_unit_id", "role", "created_at", "id", "assignee_id",
+              "open_to_unit"),
         Index("ix_task_open_assignee", "state", "assignee_id", "created_at"),
         Index("ix_task_open_due", "state", "due_at"),
         # Inbox order: a wide scope (a county's units) reads the oldest open tasks without sorting them all.
-        Index("ix_task_open_created", "state", "created_at", "id"),
+        Index("ix_task_open_created", "state", "created_at", "id", "org_unit_id", "role", "assignee_id",
+              "open_to_unit"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

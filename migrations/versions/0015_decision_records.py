@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0015_decision_records'
-down_revision = '0013_case_search_tracking'
+down_revision = '0014_party_name_index'
 branch_labels = None
 depends_on = None
 

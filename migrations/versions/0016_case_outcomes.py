@@ -18,7 +18,7 @@ from engine.models.base import UtcDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0016_case_outcomes'
-down_revision = '0017_unit_active'
+down_revision = '0015_decision_records'
 branch_labels = None
 depends_on = None
 

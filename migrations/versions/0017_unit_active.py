@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0017_unit_active'
-down_revision = '0021_case_version_index'
+down_revision = '0016_case_outcomes'
 branch_labels = None
 depends_on = None
 

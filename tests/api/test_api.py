@@ -3,6 +3,9 @@ import io
 import pytest
 
 from tests.helpers import FIXTURES
+from tests.processes import conftest as process_fixtures
+
+http = process_fixtures.http  # the demo county over the API
 
 
 def _open(client, headers, **body):
@@ -144,3 +147,18 @@ def test_openapi_document(client):
 def test_unknown_route_is_json_404(client):
     res = client.get("/api/v1/nothing")
     assert res.status_code == 404 and res.json["error"]["code"] == "not_found"
+
+
+def test_the_case_list_matches_a_party_s_name_only_for_those_who_work_the_case(app, http):
+    from tests.web.conftest import waiting_order
+
+    waiting = waiting_order(app)
+
+    def codes(user, text):
+        res = http(user, "GET", "/api/v1/cases", query_string={"text": text})
+        assert res.status_code == 200
+        return [c["code"] for c in res.json["items"]]
+
+    assert codes("town_staff", " 张  三") == [waiting.case_code]
+    assert codes("town_mediator", waiting.case_code) == [waiting.case_code]  # sees the case
+    assert codes("town_mediator", "张三") == []  # but does not work it: the name does not match

@@ -30,7 +30,7 @@ def env(tmp_path, monkeypatch, echo_handler):
     return url
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"],
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"], ["party-index"],
                                      ["users", "passwd"], ["users", "deactivate"], ["cases", "migrate"]])
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
@@ -123,3 +123,42 @@ def test_doctor_names_the_units_where_nobody_can_take_a_task(env):
     assert "GAP  simple v1 register 受理登记 (centre_staff at case)" in result.output
     assert "9 of 9 village unit(s) have nobody: 441581-01-001, 441581-01-002" in result.output
     assert "have nobody to take them" in result.output
+
+
+def test_party_index_computes_the_name_digests_again_under_a_new_key(env, tmp_path, monkeypatch):
+    from api import create_app
+    from api.cli import deploy_defaults
+    from api.extensions import db
+    from engine import cases, party_index, tasks
+    from engine.config import load_settings
+    from engine.models import PartyName
+    from tests.engine.test_party_index import _form
+    from tests.helpers import small_org
+
+    forms = tmp_path / "forms" / "simple"
+    forms.mkdir(parents=True)
+    for name in ("register", "mediate"):
+        (forms / f"{name}.schema.json").write_bytes(_form(name).content)
+    monkeypatch.setenv("MEDIATE_FORMS_DIR", str(tmp_path / "forms"))
+    monkeypatch.setenv("MEDIATE_SECRET_KEY", "the-first-key-of-this-installation-0123")
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    app = create_app(load_settings())
+    with app.app_context():
+        deploy_defaults(app)
+        _, users = small_org(db.session)
+        case = cases.open_case(db.session, users["staff"], "simple", {})
+        register = cases.open_tasks(db.session, case)[0]
+        tasks.complete(db.session, users["staff"], register.id,
+                       {"title": "邻里纠纷", "parties_count": 1, "parties": [{"name": "张三"}]})
+        db.session.commit()
+        before = set(db.session.scalars(select(PartyName.digest)))
+        db.session.remove()
+    monkeypatch.setenv("MEDIATE_SECRET_KEY", "the-second-key-after-a-rotation-456789")
+    result = CliRunner().invoke(main, ["party-index"])
+    assert result.exit_code == 0 and "party names indexed for 1 case(s)" in result.output, result.output
+    party_index.configure("the-second-key-after-a-rotation-456789")
+    with app.app_context():
+        after = set(db.session.scalars(select(PartyName.digest)))
+        db.session.remove()
+        db.engine.dispose()
+    assert after == {party_index.digest("张三")} and after != before

@@ -1,10 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import Text, cast, select
 
-from engine import accounts, cases, deploy, privacy, tasks
+from engine import accounts, cases, clock, deploy, privacy, tasks
 from engine.errors import DeploymentRejected
 from engine.models import AuditEvent
 from tests.helpers import FIXTURES, deploy_fixture, fixture_file, small_org
+from tests.processes import conftest as process_fixtures
+from tests.processes import steps
+from tests.processes.harness import START, Scenario
 
 PHONE = "13800138000"
 
@@ -171,3 +176,63 @@ def test_timeline_masks_events_written_before_masking(session, world):
     page = cases.case_page(session, users["staff"], case.code)
     assert page.timeline[-1].detail == {"data": {"phone": "138****8000"}}
     assert all(PHONE not in str(e.detail) for e in page.timeline)
+
+
+# -- one audit event per reader, case and window ------------------------------------------------
+county = process_fixtures.county
+
+
+def _views(session, case) -> list[tuple[str, list]]:
+    return [(e.actor, e.detail["fields"]) for e in session.scalars(
+        select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.kind == "personal_data_viewed")
+        .order_by(AuditEvent.id))]
+
+
+def _show(session, user, case, parties):
+    shown = privacy.shown(session, user, case, data={"parties": parties})
+    session.commit()
+    return shown
+
+
+def test_repeated_full_views_make_one_event_per_reader_case_and_window(county, monkeypatch):
+    monkeypatch.setattr(privacy, "VIEW_WINDOW", timedelta(minutes=30))
+    run = Scenario(county, "town_staff")
+    steps.register(run)
+    case, staff, leader = run.case, run.user("town_staff"), run.user("leader")
+    one = [steps.PARTIES[0]]
+    with clock.frozen_at(START + timedelta(days=1)):
+        for _ in range(3):
+            assert _show(county, staff, case, steps.PARTIES)["data"]["parties"] == steps.PARTIES  # still shown in full
+        _show(county, leader, case, steps.PARTIES)  # another reader: an event of their own
+        _show(county, staff, case, one)  # fields an earlier event names
+    assert _views(county, case) == [("town_staff", ["data.parties.0.id_number"]),
+                                    ("leader", ["data.parties.0.id_number"])]
+    with clock.frozen_at(START + timedelta(days=1, minutes=29)):
+        _show(county, staff, case, steps.PARTIES)
+    with clock.frozen_at(START + timedelta(days=1, minutes=61)):  # the window has passed: recorded again
+        _show(county, staff, case, steps.PARTIES)
+    assert [actor for actor, _ in _views(county, case)] == ["town_staff", "leader", "town_staff"]
+
+
+def test_a_field_not_yet_recorded_is_recorded_within_the_window(county, monkeypatch):
+    monkeypatch.setattr(privacy, "VIEW_WINDOW", timedelta(minutes=30))
+    second = {"name": "王五", "role": "被申请人", "id_number": "441581199001011234", "phone": "13900139000"}
+    run = Scenario(county, "town_staff")
+    steps.register(run, parties=[steps.PARTIES[0], second])
+    case, staff = run.case, run.user("town_staff")
+    _show(county, staff, case, [steps.PARTIES[0]])
+    _show(county, staff, case, [steps.PARTIES[0], second])
+    assert _views(county, case) == [("town_staff", ["data.parties.0.id_number"]),
+                                    ("town_staff", ["data.parties.0.id_number", "data.parties.1.id_number"])]
+
+
+def test_a_zero_window_records_every_view(county):
+    privacy.configure_view_window(0)
+    try:
+        run = Scenario(county, "town_staff")
+        steps.register(run)
+        for _ in range(2):
+            _show(county, run.user("town_staff"), run.case, steps.PARTIES)
+        assert len(_views(county, run.case)) == 2
+    finally:
+        privacy.configure_view_window(30)

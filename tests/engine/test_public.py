@@ -64,7 +64,7 @@ def test_tracking_needs_the_code_and_the_reporting_phones_last_four_digits(count
     case = _report(county)
     progress = tracking.track(county, case.code.lower(), PHONE[-4:])
     assert progress.code == case.code and progress.status == "open"
-    assert progress.next_step == "受理登记" and progress.unit_name == case.org_unit.name
+    assert progress.next_step == "受理登记 Registration" and progress.unit_name == case.org_unit.name
     assert tracking.track(county, case.code, "0000") is None
     assert tracking.track(county, case.code, PHONE[-5:]) is None
     assert tracking.track(county, "441581-20310303-0001X", PHONE[-4:]) is None

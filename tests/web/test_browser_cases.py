@@ -69,7 +69,7 @@ def test_a_citizen_reports_a_dispute_then_tracks_it_by_code(chromium, live, view
     page.get_by_role("button", name=re.compile("查询|Look up")).click()
     page.locator("#track-result .next-step").wait_for()
     assert code in page.locator("#track-result").inner_text()
-    assert page.locator("#track-result .next-step").inner_text() == "受理登记"
+    assert page.locator("#track-result .next-step").inner_text() == ("Registration" if language == "English" else "受理登记")
     assert "王五" not in page.content() and CONTACT not in page.content()
     _no_sideways_scroll(page)
     _shot(page, "track")
@@ -115,4 +115,28 @@ def test_a_village_mediator_is_refused_another_villages_case(chromium, live):
     page = context.new_page()
     _sign_in(page, live)
     assert page.goto(live["url"] + f"/cases/{live['other'].case_code}").status == 403
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_staff_open_a_new_dispute_from_the_inbox_and_land_on_its_registration(chromium, live, viewport, language):
+    context = _context(chromium, viewport, language)
+    page = context.new_page()
+    _sign_in(page, live, "grid_worker")
+    button = page.get_by_role("button", name=re.compile("登记新纠纷|Register a new dispute"))
+    _no_sideways_scroll(page)
+    _shot(page, "inbox-new-dispute")
+    button.focus()
+    page.keyboard.press("Enter")  # reachable and usable from the keyboard
+    page.wait_for_url(re.compile(r"/tasks/\d+$"))
+    assert page.locator("h1").inner_text() == ("Registration" if language == "English" else "受理登记")
+    code = page.locator("dd.case-code").inner_text().strip()
+    assert re.fullmatch(r"[0-9A-Z-]+", code), code
+    held_by = page.locator("dt", has_text=re.compile("任务办理人|Task held by")).locator("xpath=following-sibling::dd[1]")
+    assert "网格员" in held_by.inner_text() or "Grid worker" in held_by.inner_text()  # named for who opened it
+    assert page.locator('[name="intake_channel"]').count() >= 1  # the registration form, empty, to fill in
+    _no_sideways_scroll(page)
+    _shot(page, "new-dispute-registration")
+    page.goto(live["url"] + "/cases?reported=1")
+    assert code in page.locator(".case-table").inner_text()  # the new case is the grid worker's report
     context.close()

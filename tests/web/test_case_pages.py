@@ -52,6 +52,19 @@ def test_the_case_list_finds_a_case_by_its_typed_code_and_filters(county, browse
     assert "张*" in page and "张三" not in page  # lists show masked names only
 
 
+def test_the_case_list_finds_a_party_by_name_only_for_readers_who_work_the_case(county, browser):
+    waiting = waiting_order(county)
+    browser.sign_in("town_staff")  # registered it
+    for typed in ("张三", "  张 三 ", "张　三"):
+        page = _text(browser.get("/cases", query_string={"q": typed}))
+        assert waiting.case_code in page and "张*" in page  # found, still listed masked
+    assert waiting.case_code not in _text(browser.get("/cases", query_string={"q": "张"}))
+    browser.post("/logout")
+    browser.sign_in("town_mediator")  # sees the town's cases, works none of this one's tasks
+    assert waiting.case_code in _text(browser.get("/cases", query_string={"q": waiting.case_code}))
+    assert waiting.case_code not in _text(browser.get("/cases", query_string={"q": "张三"}))
+
+
 def test_the_case_list_keeps_to_the_users_units(county, browser):
     other = waiting_order(county, OTHER_VILLAGE)
     browser.sign_in("village_mediator")
@@ -73,7 +86,8 @@ def test_the_case_page_shows_summary_parties_orders_timeline_tasks_and_diagram(c
     assert res.status_code == 200
     assert waiting.case_code in page and "合同债务" in page and "窗口" in page
     assert "张三" in page and "13800138000" in page
-    assert f'href="/tasks/{waiting.task_id}"' in page and waiting.task_name in page
+    assert f'href="/tasks/{waiting.task_id}">接单</a>' in page  # the task's name in the page's language
+    assert "接单 Accept" not in page and "Marriage" not in page
     assert "已派单" in page  # the order's state
     assert "立案受理" in page and "生成任务" in page  # the timeline, its events named
     assert f'data-xml="/cases/{waiting.case_code}/diagram.xml"' in page
@@ -81,6 +95,32 @@ def test_the_case_page_shows_summary_parties_orders_timeline_tasks_and_diagram(c
     with engine_session(county) as session:
         viewed = session.scalars(select(AuditEvent).where(AuditEvent.kind == "personal_data_viewed")).all()
     assert viewed and viewed[-1].actor == "town_staff"
+
+
+def test_opening_the_same_case_page_again_is_not_audited_again_within_the_window(county, browser):
+    waiting = waiting_order(county)
+    browser.sign_in("town_staff")
+    for _ in range(3):
+        assert "张三" in _text(browser.get(f"/cases/{waiting.case_code}"))  # in full, each time
+    with engine_session(county) as session:
+        viewed = session.scalars(select(AuditEvent).where(AuditEvent.kind == "personal_data_viewed")).all()
+    assert [(e.actor, e.detail["fields"]) for e in viewed] == [("town_staff", ["data.parties.0.id_number"])]
+
+
+def test_english_pages_show_choices_and_task_names_in_english(county, browser):
+    waiting = waiting_order(county)
+    browser.sign_in("town_staff")
+    browser.get("/language/en")
+    page = _text(browser.get(f"/cases/{waiting.case_code}"))
+    assert "Contracts and debts" in page and "合同债务" not in page  # the dispute type as its form titles it
+    assert "Walk-in window" in page and "窗口来访" not in page  # the channel
+    assert "Applicant" in page and "申请人" not in page  # a party's role
+    assert f'href="/tasks/{waiting.task_id}">Accept</a>' in page
+    assert "Registration" in page and "受理登记" not in page  # the timeline's tasks, English from their forms
+    listed = _text(browser.get("/cases"))
+    assert "Contracts and debts" in listed and "合同债务" not in listed
+    inbox = _text(browser.get("/inbox", query_string={"scope": "unit"}))
+    assert "接单" not in inbox
 
 
 def test_a_reader_who_does_not_work_the_case_sees_parties_masked(county, browser):

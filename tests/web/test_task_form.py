@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
+from engine import form_labels
 from engine.config import ROOT
 from engine.form_messages import split_title
 from engine.models import TaskItem
@@ -43,6 +44,32 @@ def test_the_renderer_knows_every_keyword_of_the_library_s_forms():
     assert forms.unsupported({"type": "object", "properties": {"a": {"type": "string", "format": "email"},
                                                               "b": {"patternProperties": {}}}}) == [
         "a: format email", "b: patternProperties"]
+
+
+def _chinese_enums(node, where="") -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        if any(isinstance(v, str) and not v.isascii() for v in node.get("enum") or []):
+            found.append(where or "(form)")
+        for key, sub in node.items():
+            found += _chinese_enums(sub, f"{where}.{key}" if where else key)
+    elif isinstance(node, list):
+        for i, sub in enumerate(node):
+            found += _chinese_enums(sub, f"{where}.{i}")
+    return found
+
+
+def test_choices_in_chinese_carry_titles_in_both_languages():
+    """A plain enum of Chinese words would show Chinese on English pages: choices are oneOf const+title."""
+    plain = {path.relative_to(ROOT).as_posix(): _chinese_enums(json.loads(path.read_text("utf-8"))) for path in FORMS}
+    assert {name: found for name, found in plain.items() if found} == {}
+    for path in FORMS:
+        schema = json.loads(path.read_text("utf-8"))
+        for name, field in form_labels.fields_of(schema):
+            for option in field.get("oneOf") or []:
+                if "const" in option:
+                    zh, en = split_title(option.get("title"))
+                    assert option.get("title") and (zh != en or str(option["const"]).isascii()), (path.name, name)
 
 
 @pytest.mark.parametrize("path", FORMS, ids=lambda p: f"{p.parent.name}/{p.stem}")

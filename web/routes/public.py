@@ -87,7 +87,7 @@ def _read_report(choices: dict) -> tuple[dict, dict[str, str]]:
     for name, value in f.items():
         if json_input.text_problem(value):
             errors[name] = _("This text contains characters that cannot be stored.")
-    if form["dispute_type"] not in choices["dispute_types"]:
+    if form["dispute_type"] not in {value for value, _ in choices["dispute_types"]}:
         errors["dispute_type"] = _("Choose the kind of dispute.")
     if len(form["summary"]) < 5:
         errors["summary"] = _("Describe the dispute in a few words (at least 5 characters).")

@@ -1,6 +1,6 @@
 """cases per process version: an index the designer's overview counts from
 
-Revision ID: 0021_case_version_index
+Revision ID: 0018_case_version_index
 Revises: 0013_case_search_tracking
 Create Date: 2026-12-01 23:00:00
 
@@ -10,8 +10,8 @@ it ever had: one grouped count over (process_version_id, status), answered from 
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0021_case_version_index'
-down_revision = '0015_decision_records'
+revision = '0018_case_version_index'
+down_revision = '0017_unit_active'
 branch_labels = None
 depends_on = None
 
