@@ -8,11 +8,12 @@ them (``rule_drafts.parse``) and kept in memory, so the database stays as it was
 
 The path of a case is decided by the tables, as the diagrams ask them: ``triage`` (severity,
 start tier, whether a leader owns the case), ``case_deadline`` (the whole case's deadline),
-``deadlines`` (each tier's acceptance hours, handling deadline and overdue limit, asked every
-round) and ``escalation`` (after each round: ``close``, ``retry``, ``escalate`` to ``next_tier``
-or ``litigation``). Simulated staff stand in for the people: per round an order is accepted or
-not, the tier's work takes an exponentially distributed time and resolves the case or not, with
-the mix's probabilities for that tier. A discrete-event clock moves from one due moment to the
+``deadlines`` (each tier's acceptance hours, dispatch rounds, handling deadline and overdue
+limit, asked every round) and ``escalation`` (after each round: ``close``, ``retry``,
+``escalate`` to ``next_tier`` or ``litigation``). Simulated staff stand in for the people: per
+round an order is dispatched up to ``max_dispatch_rounds`` times until a unit accepts it (each
+refusal costs the acceptance hours), then the tier's work takes an exponentially distributed
+time and resolves the case or not, with the mix's probabilities for that tier. A discrete-event clock moves from one due moment to the
 next; a round still running at the tier's overdue limit is ended by its timer (outcome
 ``timeout``), like the ``tier_overdue_at`` timer of ``tier_round``. A tier's deadlines are
 counted from the case's arrival at the tier and never shrink on escalation (the floors of the
@@ -186,6 +187,7 @@ class RunFigures:
     stuck: int = 0
     escalations: int = 0
     timeouts: int = 0
+    not_accepted: int = 0
     leader_cases: int = 0
     leader_peak: int = 0
     total_days: float = 0.0
@@ -263,13 +265,13 @@ class _Run:
         self.tier(case.tier).rounds += 1
         staff = self._behaviour(case.tier)
         rng = random.Random(f"{self.seed}:round:{case.n}:{case.rounds}")
-        accept, took, success = rng.random(), rng.expovariate(1 / staff.handling_days), rng.random()
-        if accept >= staff.accept:
-            hours = self._deadlines(case)["acceptance_hours"]
-            case.outcome = "not_accepted"
-            self._schedule(now + float(hours) / 24, case)
+        took, success = rng.expovariate(1 / staff.handling_days), rng.random()
+        refused = self._dispatch(case, staff.accept)
+        if refused is None:
+            self.figures.not_accepted += 1
+            self._schedule(now + self._dispatch_days(case, None), case)
             return
-        finish = now + took
+        finish = now + self._dispatch_days(case, refused) + took
         if finish > case.tier_limit:  # the overdue timer fires first
             case.outcome = "timeout"
             self.figures.timeouts += 1
@@ -280,6 +282,22 @@ class _Run:
             self.tier(case.tier).on_time += 1
         case.outcome = "resolved" if success < staff.success else "failed"
         self._schedule(finish, case)
+
+    def _dispatch(self, case: _Case, accept: float) -> int | None:
+        """How many dispatches were returned or not taken before one was accepted; None: none was, within
+        the table's ``max_dispatch_rounds`` (the order ends ``not_accepted``)."""
+        attempts = max(1, int(self._deadlines(case)["max_dispatch_rounds"]))
+        for attempt in range(attempts):
+            if random.Random(f"{self.seed}:accept:{case.n}:{case.rounds}:{attempt}").random() < accept:
+                return attempt
+        case.outcome = "not_accepted"
+        return None
+
+    def _dispatch_days(self, case: _Case, refused: int | None) -> float:
+        """Days spent on dispatches nobody took: each waits the table's acceptance hours."""
+        rows = self._deadlines(case)
+        count = max(1, int(rows["max_dispatch_rounds"])) if refused is None else refused
+        return count * float(rows["acceptance_hours"]) / 24
 
     def _round_ended(self, now: float, case: _Case) -> None:
         answer = self.tables.ask("escalation", {"tier": case.tier, "order_outcome": case.outcome,

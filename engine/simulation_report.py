@@ -23,6 +23,7 @@ def _overall(run: RunFigures) -> list[tuple[str, str]]:
         ("stuck (round limit reached)", str(run.stuck)),
         ("escalations", str(run.escalations)),
         ("timeouts (tier overdue timer fired)", str(run.timeouts)),
+        ("orders nobody accepted", str(run.not_accepted)),
         ("leader workload: cases owned by leaders", str(run.leader_cases)),
         ("leader workload: most open at once", str(run.leader_peak)),
         ("average days to end", f"{run.total_days / ended:.1f}" if ended else "–"),

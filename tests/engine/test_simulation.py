@@ -74,6 +74,14 @@ def test_a_shorter_town_deadline_times_out_more_and_escalates_more(library):
     assert {"escalations", "timeouts (tier overdue timer fired)", "town: rounds on time"} <= changed
 
 
+def test_more_dispatch_rounds_leave_fewer_orders_unaccepted(library):
+    # Ordinary cases at the village and the town: two dispatches before an order ends not accepted; the draft six.
+    more = _cell(_cell(DEADLINES, "deadlines_r2_o4", b"2", b"6"), "deadlines_r4_o4", b"2", b"6")
+    result = _what_if(library, more, cases=1500)
+    assert result.draft.not_accepted < result.live.not_accepted
+    assert result.draft.tiers["grid"] == result.live.tiers["grid"]
+
+
 def test_cases_follow_the_tables_and_the_mix(library):
     # Only 征地拆迁: triage makes every case major, at the county, owned by a leader.
     mix = simulation_mix.parse({**_default_doc(), "dispute_types": {"征地拆迁": 1}})
