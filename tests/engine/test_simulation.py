@@ -147,3 +147,12 @@ def test_a_tier_the_mix_does_not_describe_is_named(library):
 def _default_doc() -> dict:
     import json
     return json.loads(simulation_mix.DEFAULT_MIX.read_text(encoding="utf-8"))
+
+
+def test_tables_no_deployed_diagram_asks_are_refused(app, session):
+    tables = [f for f in deploy.read_directories(PROCESSES, FORMS) if f.name.endswith(".dmn")]
+    deploy.deploy(session, tables, "test", max_bytes=app.config["MEDIATE"].max_upload_bytes, forms_dir=FORMS)
+    session.commit()
+    with pytest.raises(BadRequest) as err:
+        _what_if(session)
+    assert "do not ask table 'triage'" in err.value.message and err.value.fields == {"from": "triage"}
