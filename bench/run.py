@@ -5,7 +5,8 @@
 3. HTTP: completions per second and p99 latency through gunicorn on PostgreSQL;
 4. inbox: p50/p99 of ``engine.tasks.inbox`` with 100,000 open cases, and of the ``/inbox`` page;
 5. timer sweep cost with 10x the waiting timers;
-6. statistics (opt-in, ``--only 6``): p50/p99 of one county-year summary among 1,000,000 cases in PostgreSQL.
+6. statistics (opt-in, ``--only 6``): p50/p99 of one county-year summary among 1,000,000 cases in PostgreSQL;
+7. what-if (opt-in, ``--only 7``): ``mediate simulate`` over 10,000 synthetic cases, live and draft tables.
 
 Every database is created fresh (a temporary SQLite file; the PostgreSQL database named in the URL
 is dropped and recreated), so never point ``--postgres-url`` at a database you want to keep.
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.extensions import db  # noqa: E402
-from bench import bench_sweep, http_load, inbox_load, stats_load, workflow  # noqa: E402
+from bench import bench_sweep, http_load, inbox_load, simulate_load, stats_load, workflow  # noqa: E402
 from bench import fixtures as fx  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/mediate_bench"
@@ -32,16 +33,17 @@ SIZES = {
     "full": {"raw_cases": 300, "engine_cases": 150, "http_cases": 1700, "http_warmup": 400,
              "http_budget": 6000, "inbox_cases": 100_000, "inbox_repeats": 60,
              "sweep_due": 1000, "sweep_small": 10_000, "sweep_large": 100_000,
-             "stats_cases": 1_000_000, "stats_repeats": 100},
+             "stats_cases": 1_000_000, "stats_repeats": 100, "simulate_cases": 10_000},
     "quick": {"raw_cases": 20, "engine_cases": 15, "http_cases": 120, "http_warmup": 40,
               "http_budget": 400, "inbox_cases": 5_000, "inbox_repeats": 10,
               "sweep_due": 100, "sweep_small": 1_000, "sweep_large": 10_000,
-             "stats_cases": 50_000, "stats_repeats": 20},
+             "stats_cases": 50_000, "stats_repeats": 20, "simulate_cases": 1_000},
 }
 TARGET_RATIO, TARGET_RATE, TARGET_HTTP_P99, TARGET_INBOX_P99 = 2.0, 300.0, 50.0, 20.0
 TARGET_PAGE_P99 = 100.0  # server time of the /inbox and /tasks/<id> pages (issue 10)
 TARGET_SWEEP_RATIO = 1.2
 TARGET_STATS_MS = 200.0  # one county-year summary among 1,000,000 cases (issue 12)
+TARGET_SIMULATE_S = 300.0  # mediate simulate --cases 10000 on 2 cores (issue 12)
 
 
 class Summary:
@@ -236,6 +238,18 @@ def part_stats(size: dict, summary: Summary, pg_url: str | None, pg_skip: str | 
     summary.add("6. stats monthly breakdown p99 (p50)", f"{b99:.1f} ms ({b50:.1f})")
 
 
+def part_simulate(size: dict, summary: Summary) -> None:
+    """7. a what-if over many synthetic cases, live and draft tables."""
+    n = size["simulate_cases"]
+    say(f"\n== 7. what-if: mediate simulate --cases {n:,} ==")
+    found = simulate_load.run(n)
+    live, draft = found["live"], found["draft"]
+    say(f"  {found['seconds']:.1f} s for {n:,} cases twice; timeouts live {live.timeouts:,}, draft {draft.timeouts:,}; "
+        f"escalations live {live.escalations:,}, draft {draft.escalations:,}")
+    summary.add(f"7. mediate simulate, {n:,} cases (live + draft)", f"{found['seconds']:.1f} s",
+                f"<= {TARGET_SIMULATE_S:.0f} s", found["seconds"] <= TARGET_SIMULATE_S)
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres-url", default=DEFAULT_PG,
@@ -247,7 +261,8 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--http-completions", type=int, help="measured HTTP completions (default 6000, quick 400)")
     parser.add_argument("--only", default="12345",
-                        help="parts to run, e.g. 12 or 4 (default 12345; 6, the statistics, only when named)")
+                        help="parts to run, e.g. 12 or 4 (default 12345; 6, the statistics, and 7, the what-if, "
+                             "only when named)")
     return parser.parse_args(argv)
 
 
@@ -279,6 +294,8 @@ def main(argv=None) -> int:
         part_sweep(size, summary)
     if "6" in args.only:
         part_stats(size, summary, args.postgres_url, pg_skip)
+    if "7" in args.only:
+        part_simulate(size, summary)
     summary.print()
     say(f"\ntotal time {time.perf_counter() - started:.0f} s")
     return 0

@@ -1,0 +1,65 @@
+"""A what-if's figures as rows, live beside draft: for the ``mediate simulate`` table and a page."""
+
+from __future__ import annotations
+
+from .simulation import Comparison, RunFigures
+from .stats import percent
+
+
+def _rate(numerator: int, denominator: int) -> str:
+    value = percent(numerator, denominator)
+    return "–" if value is None else f"{value:.2f}%"
+
+
+def _overall(run: RunFigures) -> list[tuple[str, str]]:
+    ended = run.resolved + run.litigation + run.stuck
+    return [
+        ("cases", str(run.cases)),
+        ("resolved", str(run.resolved)),
+        ("resolution rate", _rate(run.resolved, run.cases)),
+        ("on-time rate (resolved by the case deadline)", _rate(run.on_time, run.resolved)),
+        ("grassroots share (resolved at grid or village)", _rate(run.grassroots, run.resolved)),
+        ("litigation", str(run.litigation)),
+        ("stuck (round limit reached)", str(run.stuck)),
+        ("escalations", str(run.escalations)),
+        ("timeouts (tier overdue timer fired)", str(run.timeouts)),
+        ("orders nobody accepted", str(run.not_accepted)),
+        ("leader workload: cases owned by leaders", str(run.leader_cases)),
+        ("leader workload: most open at once", str(run.leader_peak)),
+        ("average days to end", f"{run.total_days / ended:.1f}" if ended else "–"),
+    ]
+
+
+def _tier(run: RunFigures, name: str) -> list[tuple[str, str]]:
+    t = run.tiers.get(name)
+    if t is None:
+        return [(f"{name}: {label}", "0") for label in ("load (cases reached)", "rounds", "most at once",
+                                                         "resolved")] + [(f"{name}: rounds on time", "–")]
+    return [(f"{name}: load (cases reached)", str(t.reached)), (f"{name}: rounds", str(t.rounds)),
+            (f"{name}: most at once", str(t.peak)), (f"{name}: resolved", str(t.resolved)),
+            (f"{name}: rounds on time", _rate(t.on_time, t.rounds))]
+
+
+def rows(comparison: Comparison) -> list[tuple[str, str, str]]:
+    """``(figure, live, draft)`` for every figure, overall first, then tier by tier."""
+    live = _overall(comparison.live)
+    draft = _overall(comparison.draft)
+    for tier in comparison.tier_order:
+        live += _tier(comparison.live, tier)
+        draft += _tier(comparison.draft, tier)
+    return [(label, a, b) for (label, a), (_, b) in zip(live, draft, strict=True)]
+
+
+def table(comparison: Comparison) -> str:
+    """The rows as a plain-text table with a mark beside each figure the draft changes."""
+    found = rows(comparison)
+    header = ("figure", "live", "draft")
+    widths = [max(len(r[i]) for r in [header, *found]) for i in range(3)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for row in found:
+        mark = "  *" if row[1] != row[2] else ""
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + mark)
+    replaced = ", ".join(comparison.replaced)
+    lines.append(f"draft tables: {replaced}; seed {comparison.seed}; * = changed by the draft")
+    return "\n".join(lines)
