@@ -31,7 +31,8 @@ def env(tmp_path, monkeypatch, echo_handler):
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["deploy"], ["db", "upgrade"], ["party-index"],
-                                     ["users", "passwd"], ["users", "deactivate"], ["cases", "migrate"]])
+                                     ["users", "passwd"], ["users", "deactivate"], ["cases", "migrate"],
+                                     ["simulate"], ["units", "import"], ["processes", "rollback"]])
 def test_every_command_has_help(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
