@@ -13,8 +13,8 @@
     var L = data.labels, rows = data.month;
     return {
       tooltip: {trigger: "axis"},
-      legend: {top: 0, data: [L.received, L.resolved, L.resolution_rate]},
-      grid: {left: 8, right: 8, top: 40, bottom: 8, containLabel: true},
+      legend: {bottom: 0, data: [L.received, L.resolved, L.resolution_rate]},
+      grid: {left: 8, right: 8, top: 32, bottom: 32, containLabel: true},
       xAxis: {type: "category", data: rows.map(function (r) { return r.key; })},
       yAxis: [{type: "value", name: L.cases, minInterval: 1},
               {type: "value", name: "%", min: 0, max: 100, splitLine: {show: false}}],
@@ -33,9 +33,9 @@
     var rows = data.tier.slice().sort(function (a, b) { return order.indexOf(a.key) - order.indexOf(b.key); });
     return {
       tooltip: {trigger: "axis"},
-      grid: {left: 8, right: 8, top: 24, bottom: 8, containLabel: true},
+      grid: {left: 8, right: 8, top: 36, bottom: 8, containLabel: true},
       xAxis: {type: "category", data: rows.map(function (r) { return data.tier_names[r.key] || r.key; })},
-      yAxis: {type: "value", name: L.resolved, minInterval: 1},
+      yAxis: {type: "value", minInterval: 1},
       series: [{
         name: L.resolved, type: "bar", label: {show: true, position: "top"},
         data: rows.map(function (r) {
@@ -50,7 +50,7 @@
     var L = data.labels, rows = data.unit.slice().reverse();
     return {
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: percent},
-      grid: {left: 8, right: 24, top: 8, bottom: 8, containLabel: true},
+      grid: {left: 8, right: 60, top: 8, bottom: 8, containLabel: true},
       xAxis: {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}},
       yAxis: {type: "category", data: rows.map(function (r) { return r.label || r.key; }),
               axisLabel: {width: narrow() ? 96 : 180, overflow: "truncate"}},
