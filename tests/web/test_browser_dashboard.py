@@ -76,6 +76,20 @@ def test_the_charts_draw_and_the_page_fits(chromium, live, viewport, language): 
     page.locator("#month-table summary").click()
     page.wait_for_timeout(1500)  # the charts' opening animation
     _shot(page, "dashboard")
+    if viewport is DESKTOP:  # turned to a phone's width, the charts follow
+        page.set_viewport_size(PHONE)
+        page.wait_for_function("document.querySelector('#chart-type canvas').getBoundingClientRect().width <= 360")
+        _no_sideways_scroll(page)
+    assert problems == []
+    context.close()
+
+
+def test_a_period_without_cases_says_so_instead_of_empty_charts(chromium, live):  # noqa: F811
+    context, page, problems = _open(chromium, live, DESKTOP)
+    page.goto(live["url"] + "/dashboard?from=2020-01-01&to=2020-12-31")
+    assert page.locator(".chart-empty").count() == len(CHARTS)
+    assert page.locator("#chart-month").inner_text() == "该期间没有案件。"
+    assert page.locator(".figure-cards .figure-value").nth(2).inner_text() == "—"  # no rate without cases
     assert problems == []
     context.close()
 

@@ -51,7 +51,7 @@
     return {
       tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: percent},
       grid: {left: 8, right: 60, top: 8, bottom: 8, containLabel: true},
-      xAxis: {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}},
+      xAxis: {type: "value", min: 0, max: 100, splitNumber: narrow() ? 2 : 5, axisLabel: {formatter: "{value}%"}},
       yAxis: {type: "category", data: rows.map(function (r) { return r.label || r.key; }),
               axisLabel: {width: narrow() ? 96 : 180, overflow: "truncate"}},
       series: [{name: L.on_time_rate, type: "bar", data: rows.map(function (r) { return rate(r.on_time_rate); }),
