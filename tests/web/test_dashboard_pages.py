@@ -131,7 +131,7 @@ def test_filters_narrow_the_cases(figures, browser):
     assert rows[1][2] == "5"  # the village and its grid
 
 
-@pytest.mark.parametrize("query, field", [("from=2031-13-01", "first day"), ("to=yesterday", "last day"),
+@pytest.mark.parametrize("query, field", [("from=2031-13-01", "first day"), ("to=yesterday", "last day"), ("from=2031-01-01T00", "first day"),
                                           ("from=2031-05-01&to=2031-01-01", "first day"),
                                           ("unit=no-such-unit", "no such unit")])
 def test_a_bad_filter_is_named_on_the_page(county, browser, query, field):

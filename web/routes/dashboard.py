@@ -28,7 +28,8 @@ PROBLEMS = {"from": _l("Enter the first day as a date (YYYY-MM-DD), not after th
 def _filters() -> dict:
     """The filters as ``engine.stats.scope`` takes them, from the query string."""
     args = checked_args()
-    return {"date_from": args.get("from", "").strip()[:10] or None, "date_to": args.get("to", "").strip()[:10] or None,
+    # Dates are passed whole: the engine refuses anything but YYYY-MM-DD, naming the field.
+    return {"date_from": args.get("from", "").strip()[:40] or None, "date_to": args.get("to", "").strip()[:40] or None,
             "unit_code": args.get("unit", "").strip()[:40] or None,
             "dispute_type": args.get("dispute_type", "").strip()[:TEXT_MAX] or None}
 
@@ -56,6 +57,7 @@ def dashboard():
 def dashboard_export(fmt: str):
     table = checked_args().get("table", "summary")[:40]
     out = stats_export.export(db.session, me(), table, fmt, **_filters())
-    disposition = f"attachment; filename*=UTF-8''{quote(out.filename)}"
+    # An ASCII name for clients that ignore filename*, the Chinese one for the rest.
+    disposition = f"attachment; filename=\"statistics-{table}.{fmt}\"; filename*=UTF-8''{quote(out.filename)}"
     return Response(out.content, mimetype=out.mimetype, headers={"Content-Disposition": disposition,
                                                                  "Cache-Control": "private, no-store"})
