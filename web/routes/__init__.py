@@ -51,6 +51,7 @@ from . import (  # noqa: E402,F401  (routes register on pages)
     assets,
     auth,
     cases,
+    dashboard,
     designer,
     inbox,
     migrations,

@@ -12,6 +12,7 @@ VENDOR = {
     "bpmn-js": ROOT / "node_modules" / "bpmn-js" / "dist",
     "bpmn-js-i18n": ROOT / "node_modules" / "bpmn-js-i18n" / "translations",
     "dmn-js": ROOT / "node_modules" / "dmn-js" / "dist",
+    "echarts": ROOT / "node_modules" / "echarts" / "dist",
     "htmx": ROOT / "node_modules" / "htmx.org" / "dist",
 }
 
