@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import analysis_flags, clock, ledger, orgs, stats
 from .case_codes import CHINA
-from .errors import BadRequest, Forbidden
+from .errors import Forbidden, FormInvalid
 from .models import LEDGER_LEVELS, AnalysisFigure, Case, OrgUnit, User
 
 COUNTS = (*stats.ADDITIVE, "major_cases")
@@ -29,7 +29,7 @@ def month_start(month: str, field: str = "month") -> date:
     except ValueError:
         first = None
     if first is None or not 1900 <= first.year <= 9000:
-        raise BadRequest(f"{field} must look like 2026-11, not {month!r}", fields={field: "YYYY-MM"})
+        raise FormInvalid(f"{field} must look like 2026-11, not {month!r}", fields={field: "YYYY-MM"})
     return first
 
 

@@ -8,6 +8,7 @@ administrators) change the owner, team and due date and close the entry; every c
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -15,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from . import audit, clock, orgs
 from .case_codes import CHINA
-from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden, FormInvalid, NotFound
 from .models import LEDGER_STATES, AnalysisFigure, LedgerEntry, User
 
 KEEPERS = ("centre_staff", "leader", "admin")  # who reads and works the ledger
 OWNER_ROLES = ("leader", "centre_staff")  # who owns an entry when it is entered, in this order
 UPDATED, CLOSED = "ledger_updated", "ledger_closed"
 DUE_SOON_DAYS = 7
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def today() -> date:
@@ -69,7 +71,9 @@ def listing(session: Session, user: User, *, month: str | None = None, status: s
     """Entries at the units the user sees, soonest due first."""
     _require_keeper(user)
     if status is not None and status not in LEDGER_STATES:
-        raise BadRequest(f"status must be one of {', '.join(LEDGER_STATES)}", fields={"status": "open or closed"})
+        raise FormInvalid(f"status must be one of {', '.join(LEDGER_STATES)}", fields={"status": "open or closed"})
+    if month and not MONTH.match(month):
+        raise FormInvalid(f"month must look like 2026-11, not {month!r}", fields={"month": "YYYY-MM"})
     query = select(LedgerEntry)
     visible = orgs.visible_unit_ids(session, user)
     if visible is not None:
@@ -106,7 +110,7 @@ def _due(value) -> date:
     try:
         return value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
-        raise BadRequest(f"due_date must be a date like 2026-12-31, not {value!r}",
+        raise FormInvalid(f"due_date must be a date like 2026-12-31, not {value!r}",
                          fields={"due_date": "YYYY-MM-DD"}) from None
 
 
@@ -124,7 +128,7 @@ def update(session: Session, user: User, entry_id: int, changes: dict) -> dict:
     if "special_team" in changes:
         team = (changes["special_team"] or "").strip()
         if len(team) > 255:
-            raise BadRequest("special_team: at most 255 characters", fields={"special_team": "too long"})
+            raise FormInvalid("special_team: at most 255 characters", fields={"special_team": "too long"})
         if team != entry.special_team:
             done["special_team"] = entry.special_team = team
     if changes.get("due_date") not in (None, ""):
@@ -143,7 +147,7 @@ def _owner(session: Session, user: User, username: str | None) -> int | None:
         return None
     owner = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
     if owner is None or not orgs.can_see_unit(session, user, owner.org_unit_id):
-        raise BadRequest(f"owner: no active user {username!r} in your units", fields={"owner": "unknown user"})
+        raise FormInvalid(f"owner: no active user {username!r} in your units", fields={"owner": "unknown user"})
     return owner.id
 
 
@@ -152,9 +156,9 @@ def close(session: Session, user: User, entry_id: int, note: str) -> dict:
     entry = _entry(session, user, entry_id)
     note = (note or "").strip()
     if not note:
-        raise BadRequest("closing_note: say what was done", fields={"closing_note": "required"})
+        raise FormInvalid("closing_note: say what was done", fields={"closing_note": "required"})
     if len(note) > 4000:
-        raise BadRequest("closing_note: at most 4000 characters", fields={"closing_note": "too long"})
+        raise FormInvalid("closing_note: at most 4000 characters", fields={"closing_note": "too long"})
     if entry.status != "open":
         raise Conflict("the entry is already closed")
     entry.status, entry.closed_at, entry.closing_note = "closed", clock.now(), note

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import analysis_figures, analysis_flags, clock, ledger
-from engine.errors import BadRequest, Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, FormInvalid, NotFound
 from engine.models import AnalysisFigure, AuditEvent, LedgerEntry
 from tests.engine.test_stats import add_cases, resolved
 from tests.helpers import deploy_fixture, small_org
@@ -117,7 +117,7 @@ def test_closing_is_audited_and_kept_to_the_keepers_units(session, org):
         ledger.close(session, users["staff"], entry.id, "done")  # town-1 staff do not see town-2
     with pytest.raises(Forbidden):
         ledger.close(session, users["mediator"], entry.id, "done")
-    with pytest.raises(BadRequest) as err:
+    with pytest.raises(FormInvalid) as err:
         ledger.close(session, users["other_staff"], entry.id, "  ")
     assert "closing_note" in err.value.fields
     with clock.frozen_at(RUN_AT):
@@ -134,7 +134,7 @@ def test_closing_is_audited_and_kept_to_the_keepers_units(session, org):
 def test_bad_months_and_dates_name_the_field(session, org):
     _, users = org
     for bad in ("2031-13", "2031-3", "march", ""):
-        with pytest.raises(BadRequest) as err:
+        with pytest.raises(FormInvalid) as err:
             analysis_figures.month_view(session, users["staff"], bad)
         assert err.value.fields == {"month": "YYYY-MM"}
     with pytest.raises(Forbidden):
