@@ -165,3 +165,13 @@ def close(session: Session, user: User, entry_id: int, note: str) -> dict:
     audit.record(session, CLOSED, user.username, detail={"ledger_entry": entry.id, "closing_note": note})
     session.flush()
     return as_dict(entry)
+
+
+def owner_choices(session: Session, user: User, limit: int = 300) -> list[User]:
+    """Who may own an entry the user keeps: active leaders, centre staff and mediators of the user's units."""
+    _require_keeper(user)
+    query = select(User).where(User.active.is_(True), User.role.in_((*OWNER_ROLES, "mediator")))
+    visible = orgs.visible_unit_ids(session, user)
+    if visible is not None:
+        query = query.where(User.org_unit_id.in_(visible))
+    return list(session.scalars(query.order_by(User.org_unit_id, User.role, User.username).limit(limit)))
