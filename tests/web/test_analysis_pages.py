@@ -105,3 +105,23 @@ def test_changing_and_closing_an_entry(county, month, browser):
         kinds = [e.kind for e in session.scalars(select(AuditEvent).where(AuditEvent.actor == "town_staff",
                                                                           AuditEvent.kind.like("ledger_%")))]
         assert kinds == ["ledger_updated", "ledger_closed"]
+
+
+def test_administrators_change_a_threshold_on_the_rules_page_and_the_next_run_uses_it(county, browser):
+    from engine.config import ROOT
+    live = (ROOT / "processes" / "analysis_flags.dmn").read_text(encoding="utf-8")
+    draft = live.replace('<inputEntry id="analysis_flags_r1_i0"><text>? &gt;= 10</text>',
+                         '<inputEntry id="analysis_flags_r1_i0"><text>? &gt;= 3</text>')
+    assert draft != live
+    browser.sign_in("admin")
+    base = "/admin/rules/analysis_flags"
+    assert browser.get(base).status_code == 200
+    answer = browser.post(f"{base}/evaluate", {"xml": draft, "inputs.received": "4", "inputs.previous_received": "4",
+                                               "inputs.major_cases": "0", "inputs.repeat_petitions": "0"}, htmx=True)
+    assert answer.status_code == 200 and "frequent" in _text(answer)
+    assert browser.post(f"{base}/replay", {"xml": draft, "cases": "10"}, htmx=True).status_code == 200
+    assert browser.post(f"{base}/publish", {"xml": draft}, htmx=True).status_code == 200
+    seed_month(county)  # five unresolved 物业纠纷 per town: badly handled, and now frequent too
+    with engine_session(county) as session:
+        reasons = {e.unit.code: e.reasons for e in session.scalars(select(LedgerEntry))}
+    assert reasons == {"441581-01": ["frequent", "badly_handled"], "441581-02": ["frequent", "badly_handled"]}
