@@ -26,7 +26,7 @@ def table(session: Session) -> ValueTable:
     engine = decisions.current_tables(session).get(TABLE_ID)
     if engine is None:
         shipped = SimpleNamespace(name=FILE.name, content=FILE.read_text(encoding="utf-8"), deployment_id=None)
-        engine = decisions._parse([shipped], {})[TABLE_ID]
+        engine = decisions.parse_files([shipped])[TABLE_ID]
     return ValueTable(engine)
 
 

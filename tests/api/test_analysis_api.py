@@ -101,3 +101,24 @@ def test_the_weekly_digest_lists_the_week_and_entries_due(client, analysed):
     assert body["ledger_due"] == []
     later = client.get("/api/v1/analysis/weekly?week=2031-W16", headers=token(client, "staff")).get_json()
     assert [(e["unit"], e["due_date"]) for e in later["ledger_due"]] == [("town-1", "2031-04-16")]
+
+
+def test_the_scheduler_s_monthly_job_analyses_last_month_once(app, echo_handler):
+    from api import scheduler
+    with app.app_context():
+        units, _ = small_org(db.session)
+        deploy_fixture(db.session)
+        pv = db.session.scalar(select(ProcessVersion.id))
+        db.session.execute(insert(Case), [
+            {"code": f"M-{n}", "process_id": "p", "process_version_id": pv, "status": "open", "title": "",
+             "opened_by": "x", "opened_at": RECEIVED, "received_at": RECEIVED, "org_unit_id": units["town"].id,
+             "received_unit_id": units["town"].id, "county_id": units["county"].id, "repeat_petition": False,
+             "dispute_type": "物业纠纷"} for n in range(10)])
+        db.session.commit()
+    for _ in range(2):
+        with clock.frozen_at(datetime(2031, 4, 1, 0, 30, tzinfo=UTC)):
+            scheduler.monthly_job(app)
+    with app.app_context():
+        entries = list(db.session.scalars(select(LedgerEntry)))
+        assert [(e.month, e.unit.code, e.reasons) for e in entries] == \
+            [("2031-03", "town-1", ["frequent", "badly_handled"])]
