@@ -113,8 +113,14 @@ def month_view(session: Session, user: User, month: str) -> dict:
     rows = sorted(session.scalars(query), key=lambda r: (r.unit.path, r.dispute_type))
     items = [_item(r) for r in rows]
     return {"month": month, "computed_at": max((r.computed_at for r in rows), default=None), "items": items,
-            "flagged": [i for i in items if i["reasons"]], "ledger": ledger.listing(session, user, month=month),
+            "flagged": [i for i in items if i["reasons"]], "ledger": _ledger(session, user, month),
             "definitions": stats.definitions()}
+
+
+def _ledger(session: Session, user: User, month: str) -> list[dict]:
+    """The month's entries, then those of earlier months still open (tracked until closed)."""
+    carried = [e for e in ledger.listing(session, user, status="open") if e["month"] < month]
+    return ledger.listing(session, user, month=month) + carried
 
 
 def _item(row: AnalysisFigure) -> dict:

@@ -140,3 +140,15 @@ def test_bad_months_and_dates_name_the_field(session, org):
     with pytest.raises(Forbidden):
         analysis_figures.month_view(session, users["mediator"], "2031-03")
     assert analysis_figures.run(session, "2031-01")["rows"] == 0
+
+
+def test_entries_still_open_are_carried_into_later_months(session, org):
+    units, users = org
+    add_cases(session, units["other_town"], 5, dispute_type="物业纠纷")
+    run(session)
+    view = analysis_figures.month_view(session, users["leader"], "2031-04")
+    assert [(e["month"], e["unit"]) for e in view["ledger"]] == [("2031-03", "town-2")]
+    entry = session.scalar(select(LedgerEntry))
+    ledger.close(session, users["leader"], entry.id, "done")
+    assert analysis_figures.month_view(session, users["leader"], "2031-04")["ledger"] == []
+    assert analysis_figures.month_view(session, users["leader"], "2031-02")["ledger"] == []
