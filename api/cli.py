@@ -159,7 +159,7 @@ def serve(host, port):
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
-from . import cli_cases, cli_processes, cli_simulate, cli_time, cli_units, cli_users  # noqa: E402,F401  (register cases, processes, simulate, worker, tick, timers, users and units)
+from . import cli_analysis, cli_cases, cli_processes, cli_simulate, cli_time, cli_units, cli_users  # noqa: E402,F401,E501  (register analysis, cases, processes, simulate, worker, tick, timers, users and units)
 
 if __name__ == "__main__":
     sys.exit(main())

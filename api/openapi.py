@@ -103,6 +103,18 @@ OPERATIONS = [
      "StatsSummaryOut", 200, [403, 404, 422]),
     ("get", "/stats/breakdown", "The same figures per month, unit, dispute type, tier or channel", None,
      "BreakdownQuery", "StatsBreakdownOut", 200, [403, 404, 422]),
+    ("get", "/analysis/weekly", "周研判: the week's figures by dispute type and the open ledger entries due within "
+     "a week of its end or overdue (centre staff, leaders, admins)", None, "WeeklyQuery", "WeeklyOut", 200,
+     [403, 422]),
+    ("get", "/analysis/{month}", "综合研判: a stored month (YYYY-MM) at visible units: figures per unit and dispute "
+     "type, the types the analysis_flags table flagged and why, their ledger entries", None, None,
+     "AnalysisMonthOut", 200, [403, 422]),
+    ("get", "/ledger", "三级台账: ledger entries of visible units, soonest due first", None, "LedgerQuery",
+     "LedgerListOut", 200, [403, 422]),
+    ("post", "/ledger/{id}", "Change an open entry's owner, special team or due date (centre staff and leaders of "
+     "its unit or above; audited)", "LedgerUpdateIn", None, "LedgerEntryOut", 200, [403, 422]),
+    ("post", "/ledger/{id}/close", "Close an entry with a note of what was done (audited)", "LedgerCloseIn", None,
+     "LedgerEntryOut", 200, [403, 422]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

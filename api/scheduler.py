@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine import analysis, notifications, sweep
+from engine import analysis, analysis_figures, notifications, sweep
 
 from .extensions import db
 
@@ -53,10 +53,13 @@ def deliver_job(app) -> None:
 
 
 def monthly_job(app) -> None:
-    """Store last month's snapshot (idempotent, so a rerun or a second worker is harmless)."""
+    """Store last month's snapshot and its figures per unit and dispute type, flag types into the ledger
+    (idempotent, so a rerun or a second worker is harmless)."""
     with app.app_context():
         try:
             analysis.monthly_snapshot(db.session)
+            db.session.commit()
+            log.info("monthly analysis: %s", analysis_figures.run(db.session))
             db.session.commit()
         finally:
             db.session.remove()

@@ -347,6 +347,17 @@ from .schemas_admin import (  # noqa: E402,F401
     UnitImportOut,
     UnitTreeQuery,
 )
+from .schemas_analysis import (  # noqa: E402,F401
+    AnalysisItemOut,
+    AnalysisMonthOut,
+    LedgerCloseIn,
+    LedgerEntryOut,
+    LedgerListOut,
+    LedgerQuery,
+    LedgerUpdateIn,
+    WeeklyOut,
+    WeeklyQuery,
+)
 from .schemas_migration import BlockerOut, CasePlanOut, MigrationIn, MigrationOut, TaskMoveOut  # noqa: E402,F401
 from .schemas_org import (  # noqa: E402,F401
     KindCoverageOut,

@@ -146,6 +146,12 @@ def _parse(files, versions: dict[str, int]) -> dict:
     return tables
 
 
+def parse_files(files) -> dict:
+    """Table id → DMN engine of DMN files not (yet) deployed: objects with ``name``, ``content`` and
+    ``deployment_id`` (None)."""
+    return _parse(files, {})
+
+
 def current_tables(session: Session) -> dict:
     """Table id → DMN engine of the newest deployed tables (re-read when a deployment changed them)."""
     now = time.monotonic()

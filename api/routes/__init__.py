@@ -46,6 +46,7 @@ def commit() -> None:
 
 from . import (  # noqa: E402,F401,E501  (routes register on v1)
     admin_people,
+    analysis,
     auth,
     cases,
     lookups,

@@ -1,5 +1,6 @@
 """All tables. Import from here: ``from engine.models import Case``."""
 
+from .analysis import LEDGER_LEVELS, LEDGER_STATES, AnalysisFigure, LedgerEntry
 from .base import INTEGER_MAX, Base, utcnow
 from .case import AuditEvent, Case, CaseState, Incident, PartyName, ServiceCall, TaskItem
 from .decision import DecisionRecord
@@ -29,5 +30,5 @@ __all__ = [
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
     "ORDER_OPEN_STATES", "ORDER_FINAL_STATES", "SUPERVISION_STATES", "Supervision", "Notification",
-    "DecisionRecord",
+    "DecisionRecord", "LEDGER_LEVELS", "LEDGER_STATES", "AnalysisFigure", "LedgerEntry",
 ]

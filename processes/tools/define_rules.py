@@ -164,3 +164,29 @@ def follow_up() -> Table:
           ["True", "'回访评价为' + rating + '，请责任单位跟踪管理、督促协议履行'"], "跟踪整改 follow up")
     t.row(["-", "-", "-"], ["False", "'回访次数已满 visits exhausted'"], "回访已满三次 stop after three visits")
     return t
+
+
+def analysis_flags() -> Table:
+    t = Table(
+        "analysis_flags", "综合研判 Monthly analysis flags", "COLLECT",
+        [("受理数 Cases received", "received", "integer"),
+         ("上月受理数 Received the month before", "previous_received", "integer"),
+         ("环比增幅(%) Rise on the month before", "rise_percent", "number"),
+         ("化解率(%) Resolution rate", "resolution_rate", "number"),
+         ("满意率(%) Satisfaction rate", "satisfaction_rate", "number"),
+         ("重大案件 Major cases", "major_cases", "integer"),
+         ("重复信访 Repeat petitions", "repeat_petitions", "integer")],
+        [("研判事由 Reason", "reason", "string"), ("整治期限(天) Days to deal with it", "due_days", "integer")],
+        doc="月调度: each month's cases of one unit and dispute type; every matching row flags the type for the "
+            "three-level ledger (三级台账) with its reason. The earliest due date of the matching rows applies. "
+            "Rates are per cent (None when there is nothing to divide by).")
+    t.row(["? >= 10", "-", "-", "-", "-", "-", "-"], ["'frequent'", "30"], "多发 frequent")
+    t.row(["-", "? >= 3", "? is not None and ? >= 50", "-", "-", "-", "-"], ["'rising'", "30"],
+          "环比上升 rising")
+    t.row(["? >= 5", "-", "-", "? is not None and ? < 60", "-", "-", "-"], ["'badly_handled'", "15"],
+          "化解率低 few resolved")
+    t.row(["? >= 5", "-", "-", "-", "? is not None and ? < 80", "-", "-"], ["'badly_handled'", "15"],
+          "满意率低 few satisfied")
+    t.row(["-", "-", "-", "-", "-", "? >= 1", "-"], ["'wide_impact'", "7"], "重大、群体性 major")
+    t.row(["-", "-", "-", "-", "-", "-", "? >= 2"], ["'wide_impact'", "7"], "重复信访 repeat petitions")
+    return t

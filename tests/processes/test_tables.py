@@ -176,7 +176,8 @@ def test_each_rule_gives_exactly_its_outputs(table, rule, inputs, outputs):
 
 
 def test_every_table_is_listed():
-    assert {p.stem for p in PROCESSES.glob("*.dmn")} == set(TABLES)
+    # analysis_flags collects every matching row: its cases are in test_analysis_flags_table.py.
+    assert {p.stem for p in PROCESSES.glob("*.dmn")} == set(TABLES) | {"analysis_flags"}
 
 
 @pytest.mark.parametrize("table", TABLES)

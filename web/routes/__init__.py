@@ -48,6 +48,7 @@ from . import (  # noqa: E402,F401  (routes register on pages)
     admin_people,
     admin_pool,
     admin_units,
+    analysis,
     assets,
     auth,
     cases,
