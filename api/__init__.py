@@ -10,7 +10,7 @@ from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import db as engine_db
-from engine import keys, sandbox
+from engine import keys, party_keys, sandbox
 from engine.config import ConfigError, Settings, load_settings
 
 from . import converters, errors
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = replace(settings, secret_key=keys.secret_key(settings))
     engine_db.ensure_sqlite_folder(settings.database_url)
     sandbox.configure(sandbox.Bounds(settings.script_seconds, settings.script_memory_mb))
+    party_keys.configure(settings.secret_key)
     app = Flask(__name__, static_folder=None)
     app.config.update(
         MEDIATE=settings,

@@ -21,6 +21,7 @@ from .ledger import (
 )
 from .org import RECEIVING_ROLES, ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
 from .process import Deployment, DeploymentFile, ProcessVersion
+from .risk import LETTER_STATES, RISK_KINDS, SEVERITIES, CaseSignal, PartyKey, Risk, RiskLetter
 from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
@@ -29,5 +30,5 @@ __all__ = [
     "ProcessVersion", "TIMER_KINDS", "MonthlySnapshot", "Timer", "Archive", "CaseCodeSequence",
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
     "ORDER_OPEN_STATES", "ORDER_FINAL_STATES", "SUPERVISION_STATES", "Supervision", "Notification",
-    "DecisionRecord",
+    "DecisionRecord", "LETTER_STATES", "RISK_KINDS", "SEVERITIES", "CaseSignal", "PartyKey", "Risk", "RiskLetter",
 ]
