@@ -96,3 +96,13 @@ def test_letters_refuse_bad_input_and_other_units(client, repeated):
     assert client.post(url, headers=token(client, "mediator"), json={}).status_code == 403
     assert client.post("/api/v1/risks/999/letters", headers=leader, json={}).status_code == 404
     assert client.get("/api/v1/risk-letters/999", headers=leader).status_code == 404
+
+
+def test_the_daily_job_scans_before_anyone_asks(app, repeated):
+    from api import scheduler
+    from engine.models import Risk
+
+    scheduler.risk_job(app)  # what the scheduler runs every day
+    with app.app_context():
+        [risk] = db.session.scalars(select(Risk)).all()
+    assert risk.kind == "repeat_party" and risk.active
