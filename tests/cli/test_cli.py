@@ -123,3 +123,11 @@ def test_doctor_names_the_units_where_nobody_can_take_a_task(env):
     assert "GAP  simple v1 register 受理登记 (centre_staff at case)" in result.output
     assert "9 of 9 village unit(s) have nobody: 441581-01-001, 441581-01-002" in result.output
     assert "have nobody to take them" in result.output
+
+
+def test_risks_scan_reports_what_it_found(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    result = runner.invoke(main, ["risks", "scan"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "0 risks found, 0 new, 0 ended"
