@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from engine import case_codes, clock, decisions, deploy, party_keys, privacy, risks
+from engine import case_codes, clock, decisions, deploy, party_keys, risks
 from engine.config import ROOT
 from engine.errors import BadRequest, Forbidden, NotFound
 from engine.models import Case, CaseSignal, PartyKey, ProcessVersion, Risk, TaskItem
@@ -150,17 +150,6 @@ def test_the_thresholds_come_from_the_deployed_table(session, org):
     decisions.forget()
     assert risks.thresholds(session)["repeat_party"].threshold == 2
     assert len(of_kind(session, "repeat_party")) == 1
-
-
-def test_digests_are_keyed_and_normalised():
-    paths = {("parties", "*", "phone"): "phone", ("parties", "*", "id_number"): "id_number"}
-    data = {"parties": [{"phone": "138 0000 1111", "id_number": "11010519491231002x"}, {"phone": ""}]}
-    found = party_keys.digests(paths, data)
-    assert found == {("phone", party_keys.digest("phone", PHONE)),
-                     ("id_number", party_keys.digest("id_number", "11010519491231002X"))}
-    assert all(PHONE not in d and len(d) == 64 for _, d in found)
-    assert party_keys.signals({"parties": [{}, {}], "risk_flags": ["群体性"]}) == (2, True, False)
-    assert list(privacy.values(paths, {"parties": "not a list"})) == []
 
 
 def test_scope_and_roles(session, org):
