@@ -83,10 +83,9 @@ def _key(*parts) -> str:
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
 
 
-def _common_unit(session: Session, unit_ids: set[int]) -> int:
+def _common_unit(paths: dict[int, str], unit_ids: set[int]) -> int:
     """The lowest unit at or above every one of ``unit_ids`` (by materialised path)."""
-    paths = [p for p in session.scalars(select(OrgUnit.path).where(OrgUnit.id.in_(unit_ids)))]
-    parts = [[int(x) for x in p.strip("/").split("/") if x] for p in paths]
+    parts = [[int(x) for x in paths[u].strip("/").split("/") if x] for u in unit_ids if u in paths]
     common = []
     for level in zip(*parts, strict=False):
         if len(set(level)) != 1:
@@ -97,23 +96,28 @@ def _common_unit(session: Session, unit_ids: set[int]) -> int:
 
 def _repeat_party(session: Session, rule: Rule, now: datetime) -> dict[str, Found]:
     since = now - timedelta(days=rule.window_days)
-    groups = session.execute(
-        select(PartyKey.kind, PartyKey.digest).join(Case, Case.id == PartyKey.case_id)
-        .where(Case.received_at >= since).group_by(PartyKey.kind, PartyKey.digest)
-        .having(func.count(distinct(PartyKey.case_id)) >= rule.threshold)).all()
+    groups = (select(PartyKey.kind, PartyKey.digest).join(Case, Case.id == PartyKey.case_id)
+              .where(Case.received_at >= since).group_by(PartyKey.kind, PartyKey.digest)
+              .having(func.count(distinct(PartyKey.case_id)) >= rule.threshold).subquery())
+    rows = session.execute(
+        select(PartyKey.kind, PartyKey.digest, Case.id, Case.code, Case.org_unit_id)
+        .join(Case, Case.id == PartyKey.case_id)
+        .join(groups, (groups.c.kind == PartyKey.kind) & (groups.c.digest == PartyKey.digest))
+        .where(Case.received_at >= since).order_by(PartyKey.kind, PartyKey.digest, Case.received_at, Case.id)).all()
+    people: dict[tuple[str, str], list] = {}
+    for row in rows:
+        people.setdefault((row.kind, row.digest), []).append(row)
+    paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path).where(
+        OrgUnit.id.in_({row.org_unit_id for row in rows}))).all()) if rows else {}
     found: dict[str, Found] = {}
     seen: set[frozenset] = set()
-    for kind, digest in sorted(groups):  # id_number before phone: one risk per set of cases
-        cases = session.execute(
-            select(Case.id, Case.code, Case.org_unit_id).join(PartyKey, PartyKey.case_id == Case.id)
-            .where(PartyKey.kind == kind, PartyKey.digest == digest, Case.received_at >= since)
-            .order_by(Case.received_at)).all()
+    for (kind, digest), cases in sorted(people.items()):  # id_number before phone: one risk per set of cases
         ids = frozenset(c.id for c in cases)
         if ids in seen:
             continue
         seen.add(ids)
         found[_key("repeat_party", kind, digest)] = Found(
-            "repeat_party", _common_unit(session, {c.org_unit_id for c in cases}), rule.severity,
+            "repeat_party", _common_unit(paths, {c.org_unit_id for c in cases}), rule.severity,
             [c.code for c in cases][:MAX_CODES], {"cases": len(cases), "window_days": rule.window_days})
     return found
 
