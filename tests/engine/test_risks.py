@@ -167,3 +167,15 @@ def test_scope_and_roles(session, org):
             risks.listing(session, users[name])
     with pytest.raises(BadRequest):
         risks.listing(session, users["staff"], kind="nonsense")
+
+
+def test_a_list_within_a_minute_of_a_scan_shows_that_scan(session, org):
+    units, users = org
+    for days in (1, 2, 3):
+        with_phone(session, add_case(session, units["grid"], days))
+    assert len(risks.listing(session, users["staff"])) == 1
+    session.add(CaseSignal(case_id=add_case(session, units["grid"]).id, party_count=1, mass=False, extreme=True))
+    session.flush()
+    assert len(risks.listing(session, users["staff"])) == 1  # scanned a moment ago
+    with clock.frozen_at(clock.now() + timedelta(seconds=risks.FRESH_SECONDS)):
+        assert {r.kind for r in risks.listing(session, users["staff"])} == {"repeat_party", "extreme_person"}
