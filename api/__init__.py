@@ -10,7 +10,7 @@ from limits.errors import ConfigurationError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine import db as engine_db
-from engine import keys, party_index, privacy, sandbox
+from engine import keys, party_index, party_keys, privacy, sandbox
 from engine.config import ConfigError, Settings, load_settings
 
 from . import converters, errors
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     party_index.configure(settings.secret_key)
     privacy.configure_view_window(settings.view_audit_minutes)
     sandbox.configure(sandbox.Bounds(settings.script_seconds, settings.script_memory_mb))
+    party_keys.configure(settings.secret_key)
     app = Flask(__name__, static_folder=None)
     app.config.update(
         MEDIATE=settings,

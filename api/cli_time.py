@@ -1,4 +1,4 @@
-"""Time commands of ``mediate``: worker, tick, timers recalc, snapshot."""
+"""Time commands of ``mediate``: worker, tick, timers recalc, snapshot, risks scan."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import click
 
-from engine import analysis, clock, recalc, sweep
+from engine import analysis, clock, recalc, risks, sweep
 
 from .cli import _app, main
 from .extensions import db
@@ -72,3 +72,18 @@ def snapshot(month):
         db.session.commit()
         for row in rows:
             click.echo(f"  {row.month} {row.unit}: {row.counts.get('total', 0)} cases")
+
+
+@main.group("risks")
+def risks_group():
+    """Risk early warning (风险预警)."""
+
+
+@risks_group.command("scan")
+def risks_scan():
+    """Scan the cases for risks now (the scheduler does so daily); prints how many were found, new, ended."""
+    app = _app()
+    with app.app_context():
+        result = risks.scan(db.session)
+        db.session.commit()
+    click.echo(f"{result['found']} risks found, {result['new']} new, {result['ended']} ended")

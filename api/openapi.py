@@ -115,6 +115,16 @@ OPERATIONS = [
      "its unit or above; audited)", "LedgerUpdateIn", None, "LedgerEntryOut", 200, [403, 422]),
     ("post", "/ledger/{id}/close", "Close an entry with a note of what was done (audited)", "LedgerCloseIn", None,
      "LedgerEntryOut", 200, [403, 422]),
+    ("get", "/risks", "The risk list of visible units (centre staff, leaders, admins), scanned now by the rules "
+     "of risk_rules.dmn: kind, unit, cases, severity; counts only, never a party's data", None, "RiskQuery",
+     "RiskListOut", 200, [403, 404]),
+    ("post", "/risks/{id}/letters", "Issue a warning letter (风险预警函) about a risk to its unit or a visible "
+     "unit; logged", "RiskLetterIn", None, "RiskLetterOut", 201, [403]),
+    ("get", "/risk-letters", "Warning letters addressed to visible units, newest first", None, "RiskLetterQuery",
+     "RiskLetterListOut", 200, [403]),
+    ("get", "/risk-letters/{id}", "One warning letter with its answer", None, None, "RiskLetterOut", 200, [403]),
+    ("post", "/risk-letters/{id}/answer", "The addressed unit's answer (its centre staff or leaders, once); "
+     "logged", "RiskAnswerIn", None, "RiskLetterOut", 200, [403]),
 ]
 
 EXTRA_OPERATIONS: list[tuple] = []

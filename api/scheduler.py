@@ -1,5 +1,5 @@
-"""APScheduler triggers the sweep, the outbox delivery and the monthly snapshot; the engine decides what
-happens.
+"""APScheduler triggers the sweep, the outbox delivery, the monthly snapshot and the daily risk scan; the
+engine decides what happens.
 
 ``mediate serve`` starts it in-process (one machine); ``mediate worker`` runs it alone for
 scale-out, with ``MEDIATE_SCHEDULER=off`` on the web processes. It starts at most once per
@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine import analysis, analysis_figures, notifications, sweep
+from engine import analysis, analysis_figures, notifications, risks, sweep
 
 from .extensions import db
 
@@ -65,9 +65,20 @@ def monthly_job(app) -> None:
             db.session.remove()
 
 
+def risk_job(app) -> None:
+    """Scan the cases for risks (风险预警) so the list shows what was found overnight, before anyone asks."""
+    with app.app_context():
+        try:
+            result = risks.scan(db.session)
+            db.session.commit()
+            log.info("risk scan: %s", result)
+        finally:
+            db.session.remove()
+
+
 def build(app, blocking: bool = False):
-    """A scheduler with the sweep and the outbox delivery every ``MEDIATE_SWEEP_SECONDS`` and the snapshot
-    on each 1st."""
+    """A scheduler with the sweep and the outbox delivery every ``MEDIATE_SWEEP_SECONDS``, the snapshot
+    on each 1st and the risk scan daily."""
     settings = app.config["MEDIATE"]
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     kind = BlockingScheduler if blocking else BackgroundScheduler
@@ -77,6 +88,8 @@ def build(app, blocking: bool = False):
     scheduler.add_job(deliver_job, IntervalTrigger(seconds=settings.sweep_seconds), args=[app],
                       id="deliver_notifications")
     scheduler.add_job(monthly_job, CronTrigger(day=1, hour=0, minute=30), args=[app], id="monthly_snapshot")
+    # 01:00 in China (UTC+8), every day.
+    scheduler.add_job(risk_job, CronTrigger(hour=17, minute=0), args=[app], id="risk_scan")
     return scheduler
 
 

@@ -373,4 +373,13 @@ from .schemas_org import (  # noqa: E402,F401
     UserOut,
     UserQuery,
 )
+from .schemas_risks import (  # noqa: E402,F401
+    RiskAnswerIn,
+    RiskLetterIn,
+    RiskLetterListOut,
+    RiskLetterOut,
+    RiskLetterQuery,
+    RiskListOut,
+    RiskQuery,
+)
 from .schemas_stats import BreakdownQuery, StatsBreakdownOut, StatsQuery, StatsSummaryOut  # noqa: E402,F401

@@ -172,6 +172,17 @@ def present(paths: Paths, data, kinds=KINDS) -> list[str]:
             for container, key, where in _slots(data, path) if container[key] not in (None, "")]
 
 
+def values(paths: Paths, data, kinds=KINDS) -> Iterator[tuple[str, object]]:
+    """``(kind, value)`` of every non-empty value of ``kinds`` in ``data`` (for keyed digests, never shown)."""
+    if not isinstance(data, dict):
+        return
+    for path, kind in paths.items():
+        if kind in kinds:
+            for container, key, _ in _slots(data, path):
+                if container[key] not in (None, ""):
+                    yield kind, container[key]
+
+
 def masked_names(version: ProcessVersion, data, limit: int = 10) -> list[str]:
     """The first ``limit`` names in ``data`` (fields marked ``name``), masked: what lists show of the parties."""
     if not isinstance(data, dict):

@@ -26,6 +26,7 @@ from . import (
     models,
     outcome_columns,
     party_index,
+    party_keys,
     privacy,
     spiff,
     timers,
@@ -124,6 +125,7 @@ class CaseRun:
             audit.record(self.session, "case_closed", self.actor, case_id=self.case.id)
             self._withdraw_open_orders(self.case.closed_at)
         outcome_columns.apply(self.session, self.case, data, recount_orders=self.orders_may_change)
+        party_keys.sync(self.session, self.case, data)
 
     def _withdraw_open_orders(self, now: datetime) -> None:
         """No order stays open once its case has ended: the diagram ends each order on its own paths,

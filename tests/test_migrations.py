@@ -181,6 +181,8 @@ def test_cases_stored_before_outcomes_get_them_from_their_data(tmp_path):
     # every case is in the county; case 1's resolved and failed orders count, the returned and timed-out not
     assert counted == [(1, 3, 2, 1), (2, 3, 0, 0), (3, 3, 0, 0), (4, 3, 0, 0)]
     assert {"ix_case_county_received", "ix_case_received"} <= indexes
+
+
 def test_the_party_name_index_is_filled_for_cases_stored_before_it(tmp_path, echo_handler):
     from flask_migrate import downgrade
 
@@ -213,3 +215,47 @@ def test_the_party_name_index_is_filled_for_cases_stored_before_it(tmp_path, ech
         assert set(db.session.scalars(select(PartyName.digest))) == expected
         db.session.remove()
         db.engine.dispose()
+
+
+def test_cases_stored_before_risks_get_their_party_digests_and_signals(tmp_path):
+    from engine import party_keys
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    forms = {"register": {"type": "object", "properties": {"parties": {"type": "array", "items": {
+        "type": "object", "properties": {"phone": {"type": "string", "x-personal": "phone"},
+                                         "id_number": {"type": "string", "x-personal": "id_number"}}}}}}}
+    cases = [  # id, data
+        (1, {"parties": [{"phone": "138-0000-1111", "id_number": "44158119800101123x"}, {"phone": "0660-8812345"}],
+             "risk_flags": ["群体性"]}),
+        (2, {"parties": [{"phone": "13800001111"}], "risk_flags": ["极端"]}),
+        (3, {"summary": "no parties yet"}),
+    ]
+    with app.app_context():
+        upgrade(revision="0016_case_outcomes")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
+            conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path, active) VALUES (1, 't', 'Town',"
+                                 " 'town', '/1/', 1)")
+            conn.exec_driver_sql(
+                "INSERT INTO process_version (id, process_id, version, name, deployment_id, file_name, content_hash,"
+                " bpmn_xml, spec_json, forms, executable, startable, created_at) VALUES"
+                " (1, 'p', 1, '', 1, 'p.bpmn', 'h', '', '', ?, 1, 1, '2031-01-01 00:00:00')", (json.dumps(forms),))
+            for case_id, data in cases:
+                conn.exec_driver_sql(
+                    "INSERT INTO \"case\" (id, code, process_id, process_version_id, status, org_unit_id, title,"
+                    " opened_by, opened_at, repeat_petition, orders_dispatched, orders_closed) VALUES"
+                    " (?, ?, 'p', 1, 'open', 1, '', 'x', '2031-01-01 00:00:00', 0, 0, 0)", (case_id, f"C-{case_id}"))
+                conn.exec_driver_sql("INSERT INTO case_state (case_id, serializer_version, state_json, updated_at,"
+                                     " revision) VALUES (?, '3', ?, '2031-01-02 00:00:00', 1)",
+                                     (case_id, _stored(**data)))
+        upgrade()
+        with db.engine.connect() as conn:
+            keys = set(conn.exec_driver_sql("SELECT case_id, kind, digest FROM party_key").all())
+            signals = conn.exec_driver_sql("SELECT case_id, party_count, mass, extreme FROM case_signal"
+                                           " ORDER BY case_id").all()
+        db.engine.dispose()
+        phone = party_keys.digest("phone", "13800001111")
+        assert keys == {(1, "phone", phone), (1, "phone", party_keys.digest("phone", "06608812345")),
+                        (1, "id_number", party_keys.digest("id_number", "44158119800101123X")), (2, "phone", phone)}
+    assert signals == [(1, 2, 1, 0), (2, 1, 0, 1)]

@@ -55,6 +55,7 @@ from . import (  # noqa: E402,F401,E501  (routes register on v1)
     orders,
     organisation,
     processes,
+    risks,
     stats,
     tasks,
     timers,

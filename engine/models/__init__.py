@@ -22,6 +22,7 @@ from .ledger import (
 )
 from .org import RECEIVING_ROLES, ROLES, SUPERVISOR_ROLES, UNIT_KINDS, OrgUnit, User
 from .process import Deployment, DeploymentFile, ProcessVersion
+from .risk import LETTER_STATES, RISK_KINDS, SEVERITIES, CaseSignal, PartyKey, Risk, RiskLetter
 from .timer import TIMER_KINDS, MonthlySnapshot, Timer
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "JudicialConfirmation", "Mediator", "MediatorAssignment", "Order", "OrderEvent", "Outbox", "SubsidyRecord",
     "ORDER_OPEN_STATES", "ORDER_FINAL_STATES", "SUPERVISION_STATES", "Supervision", "Notification",
     "DecisionRecord", "LEDGER_LEVELS", "LEDGER_STATES", "AnalysisFigure", "LedgerEntry",
+    "LETTER_STATES", "RISK_KINDS", "SEVERITIES", "CaseSignal", "PartyKey", "Risk", "RiskLetter",
 ]

@@ -20,7 +20,7 @@ PROCESSES = [
     define_orders.handling_round, define_orders.mediation,
 ]
 TABLES = [define_rules.triage, define_rules.deadlines, define_rules.case_deadline, define_rules.escalation,
-          define_rules.subsidy, define_rules.follow_up, define_rules.analysis_flags]
+          define_rules.subsidy, define_rules.follow_up, define_rules.analysis_flags, define_rules.risk_rules]
 
 
 def main(argv: list[str]) -> int:

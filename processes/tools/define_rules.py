@@ -190,3 +190,26 @@ def analysis_flags() -> Table:
     t.row(["-", "-", "-", "-", "-", "? >= 1", "-"], ["'wide_impact'", "7"], "重大、群体性 major")
     t.row(["-", "-", "-", "-", "-", "-", "? >= 2"], ["'wide_impact'", "7"], "重复信访 repeat petitions")
     return t
+
+
+def risk_rules() -> Table:
+    t = Table(
+        "risk_rules", "风险预警规则 Risk early-warning rules", "UNIQUE",
+        [("预警规则 Rule", "rule", "string")],
+        [("时间窗(天) Window (days)", "window_days", "integer"),
+         ("阈值 Threshold", "threshold", "number"),
+         ("最少案件数 Minimum cases", "minimum", "integer"),
+         ("风险等级 Severity", "severity", "string")],
+        doc="风险预警 (engine/risks.py) reads one row per rule. repeat_party: the same ID number or phone in at "
+            "least `threshold` cases received within `window_days`. mass_dispute: a case flagged 群体性 or with "
+            "at least `threshold` parties, received within `window_days`. extreme_person: a case flagged 极端 "
+            "received within `window_days`. overdue_tiers: an open case whose tasks went overdue at "
+            "`threshold` or more tiers. rising_type: a unit's cases of one dispute type received in the last "
+            "`window_days` are at least `threshold` times those of the `window_days` before, and at least "
+            "`minimum`. Severity is low, medium, high or critical.")
+    t.row(["'repeat_party'"], ["90", "3", "3", "'high'"], "重复当事人 the same person in several cases")
+    t.row(["'mass_dispute'"], ["90", "10", "1", "'high'"], "群体性纠纷 mass dispute")
+    t.row(["'extreme_person'"], ["90", "1", "1", "'critical'"], "个人极端风险 extreme-risk person")
+    t.row(["'overdue_tiers'"], ["365", "2", "1", "'medium'"], "多级超期 overdue at several tiers")
+    t.row(["'rising_type'"], ["30", "1.5", "3", "'medium'"], "类型上升 a dispute type rising in a unit")
+    return t

@@ -77,6 +77,7 @@ def test_the_scheduler_never_starts_in_tests_unless_asked(app):
     try:
         assert started is not None and started.running
         assert scheduler.start(app, force=True) is started  # once per process
-        assert {job.id for job in started.get_jobs()} == {"sweep", "deliver_notifications", "monthly_snapshot"}
+        assert {job.id for job in started.get_jobs()} == {"sweep", "deliver_notifications", "monthly_snapshot",
+                                                          "risk_scan"}
     finally:
         scheduler.stop()

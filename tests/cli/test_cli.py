@@ -163,3 +163,9 @@ def test_party_index_computes_the_name_digests_again_under_a_new_key(env, tmp_pa
         db.session.remove()
         db.engine.dispose()
     assert after == {party_index.digest("张三")} and after != before
+def test_risks_scan_reports_what_it_found(env):
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    result = runner.invoke(main, ["risks", "scan"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "0 risks found, 0 new, 0 ended"

@@ -164,8 +164,19 @@ SUBSIDY = [
     ("subsidy_r13", dict(severity=None, rating="满意", gold=True), dict(subsidy_amount=0)),
 ]
 
+# Risk early warning's thresholds (engine/risks.py): one row per rule, nothing else matches.
+RISK_RULES = [
+    ("risk_rules_r1", dict(rule="repeat_party"), dict(window_days=90, threshold=3, minimum=3, severity="high")),
+    ("risk_rules_r2", dict(rule="mass_dispute"), dict(window_days=90, threshold=10, minimum=1, severity="high")),
+    ("risk_rules_r3", dict(rule="extreme_person"), dict(window_days=90, threshold=1, minimum=1, severity="critical")),
+    ("risk_rules_r4", dict(rule="overdue_tiers"), dict(window_days=365, threshold=2, minimum=1, severity="medium")),
+    ("risk_rules_r5", dict(rule="rising_type"), dict(window_days=30, threshold=1.5, minimum=3, severity="medium")),
+]
+
 TABLES = {"triage": TRIAGE, "deadlines": DEADLINES, "case_deadline": CASE_DEADLINE, "escalation": ESCALATION,
-          "follow_up": FOLLOW_UP, "subsidy": SUBSIDY}
+          "follow_up": FOLLOW_UP, "subsidy": SUBSIDY, "risk_rules": RISK_RULES}
+# Tables that one row per input value answers (UNIQUE); the others rely on row order.
+UNIQUE_TABLES = {"risk_rules"}
 CASES = [pytest.param(table, rule, inputs, outputs, id=f"{rule}-{n}")
          for table, rows in TABLES.items() for n, (rule, inputs, outputs) in enumerate(rows)]
 
@@ -186,7 +197,7 @@ def test_every_rule_has_a_case(table):
     assert {rule for rule, _, _ in TABLES[table]} == set(rules)
 
 
-@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("table", sorted(set(TABLES) - UNIQUE_TABLES))
 def test_library_tables_rely_on_row_order_and_declare_first(table):
     """Inputs listed here match several rows (a catch-all after specific ones): the table means FIRST."""
     declared = PARSER.get_engine(table, None).decision_table
@@ -196,6 +207,11 @@ def test_library_tables_rely_on_row_order_and_declare_first(table):
     overlapping = [inputs for _, inputs, _ in TABLES[table]
                    if len(every_match.decide(SimpleNamespace(data=inputs, workflow=workflow))) > 1]
     assert overlapping and declared.hit_policy == "FIRST"
+
+
+def test_the_risk_rules_answer_each_rule_once_and_nothing_else():
+    assert PARSER.get_engine("risk_rules", None).decision_table.hit_policy == "UNIQUE"
+    assert decide("risk_rules", rule="something else") == (None, {})
 
 
 def test_escalation_climbs_grid_village_town_county_then_litigation():

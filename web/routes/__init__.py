@@ -59,6 +59,7 @@ from . import (  # noqa: E402,F401  (routes register on pages)
     modeler,
     pickers,
     public,
+    risks,
     rules,
     tasks,
 )

@@ -1,0 +1,108 @@
+"""GET /api/v1/risks, letters about a risk and their answers: who may, what is shown, what is refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from api.extensions import db
+from engine import clock, party_keys
+from engine.models import AuditEvent, Case, PartyKey, ProcessVersion
+from tests.helpers import deploy_fixture, small_org
+
+PHONE = "13800001111"
+
+
+@pytest.fixture
+def repeated(app, echo_handler):
+    """Three cases of the first town's village naming the same phone."""
+    with app.app_context():
+        units, _ = small_org(db.session)
+        deploy_fixture(db.session)
+        pv = db.session.scalar(select(ProcessVersion.id))
+        at = clock.now() - timedelta(days=2)
+        db.session.execute(insert(Case), [
+            {"code": f"C-{n}", "process_id": "p", "process_version_id": pv, "status": "open", "title": "",
+             "opened_by": "staff", "opened_at": at, "received_at": at, "org_unit_id": units["village"].id,
+             "received_unit_id": units["village"].id, "county_id": units["county"].id, "repeat_petition": False}
+            for n in range(3)])
+        for case_id in db.session.scalars(select(Case.id)):
+            db.session.add(PartyKey(case_id=case_id, kind="phone", digest=party_keys.digest("phone", PHONE)))
+        db.session.commit()
+
+
+def token(client, username):
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": "pw"})
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_the_risk_list_is_scoped_and_masked(client, repeated):
+    response = client.get("/api/v1/risks", headers=token(client, "staff"))
+    assert response.status_code == 200
+    [risk] = response.get_json()["items"]
+    assert risk["kind"] == "repeat_party" and risk["unit"] == "village-1" and risk["severity"] == "high"
+    assert sorted(risk["cases"]) == ["C-0", "C-1", "C-2"] and risk["detail"]["cases"] == 3
+    assert PHONE not in response.get_data(as_text=True) and "1111" not in response.get_data(as_text=True)
+    assert client.get("/api/v1/risks", headers=token(client, "other_staff")).get_json()["items"] == []
+    assert client.get("/api/v1/risks?kind=mass_dispute", headers=token(client, "leader")).get_json()["items"] == []
+    assert client.get("/api/v1/risks?unit=town-2", headers=token(client, "staff")).status_code == 403
+    for name in ("mediator", "grid_worker", "designer"):
+        assert client.get("/api/v1/risks", headers=token(client, name)).status_code == 403
+    assert client.get("/api/v1/risks?kind=nonsense", headers=token(client, "staff")).status_code == 400
+
+
+def test_a_letter_is_issued_numbered_logged_and_answered_once(client, repeated, app):
+    leader, staff = token(client, "leader"), token(client, "staff")
+    risk_id = client.get("/api/v1/risks", headers=leader).get_json()["items"][0]["id"]
+    response = client.post(f"/api/v1/risks/{risk_id}/letters", headers=leader,
+                           json={"due_days": 5, "note": "请于三日内走访当事人", "unit": "town-1"})
+    assert response.status_code == 201, response.get_json()
+    letter = response.get_json()
+    year = clock.now().year
+    assert letter["number"] == f"风险预警函〔{year}〕第1号" and letter["status"] == "open"
+    assert letter["unit"] == "town-1" and "镇一" in letter["text"] and "请于三日内走访当事人" in letter["text"]
+    assert "C-0" in letter["text"] and PHONE not in letter["text"]
+    second = client.post(f"/api/v1/risks/{risk_id}/letters", headers=leader, json={})
+    assert second.get_json()["number"] == f"风险预警函〔{year}〕第2号" and second.get_json()["unit"] == "village-1"
+
+    url = f"/api/v1/risk-letters/{letter['id']}/answer"
+    assert client.post(url, headers=token(client, "other_staff"), json={"answer": "x"}).status_code == 404
+    assert client.post(url, headers=token(client, "mediator"), json={"answer": "x"}).status_code == 403
+    assert client.post(url, headers=leader, json={"answer": "x"}).status_code == 403  # not the addressed unit
+    empty = client.post(url, headers=staff, json={"answer": "   "})
+    assert empty.status_code == 400 and "answer" in empty.get_json()["error"]["fields"]
+    answered = client.post(url, headers=staff, json={"answer": "已走访当事人，落实稳控措施"})
+    assert answered.status_code == 200
+    assert answered.get_json()["status"] == "answered" and answered.get_json()["answered_by"] == "staff"
+    assert client.post(url, headers=token(client, "staff2"), json={"answer": "again"}).status_code == 409
+    listed = client.get("/api/v1/risk-letters?status=answered", headers=staff).get_json()["items"]
+    assert [item["id"] for item in listed] == [letter["id"]]
+    with app.app_context():
+        kinds = list(db.session.scalars(select(AuditEvent.kind).where(AuditEvent.kind.like("risk_letter%"))
+                                        .order_by(AuditEvent.id)))
+    assert kinds == ["risk_letter_issued", "risk_letter_issued", "risk_letter_answered"]
+
+
+def test_letters_refuse_bad_input_and_other_units(client, repeated):
+    leader = token(client, "leader")
+    risk_id = client.get("/api/v1/risks", headers=leader).get_json()["items"][0]["id"]
+    url = f"/api/v1/risks/{risk_id}/letters"
+    bad = client.post(url, headers=leader, json={"due_days": 0})
+    assert bad.status_code == 400 and "due_days" in bad.get_json()["error"]["fields"]
+    assert client.post(url, headers=leader, json={"unit": "nowhere"}).status_code == 404
+    assert client.post(url, headers=token(client, "other_staff"), json={}).status_code == 404
+    assert client.post(url, headers=token(client, "mediator"), json={}).status_code == 403
+    assert client.post("/api/v1/risks/999/letters", headers=leader, json={}).status_code == 404
+    assert client.get("/api/v1/risk-letters/999", headers=leader).status_code == 404
+
+
+def test_the_daily_job_scans_before_anyone_asks(app, repeated):
+    from api import scheduler
+    from engine.models import Risk
+
+    scheduler.risk_job(app)  # what the scheduler runs every day
+    with app.app_context():
+        [risk] = db.session.scalars(select(Risk)).all()
+    assert risk.kind == "repeat_party" and risk.active
