@@ -12,13 +12,15 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import stats, stats_breakdown
+from . import ledger, risks, stats, stats_breakdown
 from .models import Case, OrgUnit, User
 
 # The filter form lists the user's unit and the units below it down to this many levels (a county's
 # towns and villages); a deeper visible unit can still be named in the address.
 UNIT_LEVELS = 2
 DISPUTE_TYPES_LISTED = 200
+# The risk list and the ledger on the dashboard: the most pressing few, with a link to the whole list.
+WATCH_ROWS = 5
 
 
 def dashboard(session: Session, user: User, **filters) -> dict:
@@ -27,7 +29,20 @@ def dashboard(session: Session, user: User, **filters) -> dict:
     breakdowns = {by: stats_breakdown.breakdown(session, user, by, **filters)["items"] for by in stats_breakdown.BY}
     return {"summary": summary, "breakdowns": breakdowns, "period": summary["period"],
             "units": unit_choices(session, user, filters.get("unit_code")),
-            "dispute_types": dispute_types(session, user, **filters)}
+            "dispute_types": dispute_types(session, user, **filters),
+            **watch(session, user, filters.get("unit_code"))}
+
+
+def watch(session: Session, user: User, unit_code: str | None = None) -> dict:
+    """The active risks (most severe first) and the open ledger entries (soonest due first) to keep an eye on.
+
+    The risk list may scan first (``engine.risks.listing``); the caller commits what it found.
+    """
+    found = risks.listing(session, user, unit_code=unit_code)
+    entries = ledger.listing(session, user, status="open")
+    return {"risks": found[:WATCH_ROWS], "risk_count": len(found),
+            "ledger": entries[:WATCH_ROWS], "ledger_count": len(entries),
+            "ledger_overdue": sum(1 for e in entries if e["overdue"])}
 
 
 def unit_choices(session: Session, user: User, chosen: str | None = None) -> list[dict]:

@@ -183,3 +183,22 @@ def test_every_export_carries_the_engines_numbers_under_chinese_headers(figures,
         assert {r[0] for r in sheet[1:]} <= {"网格", "村(社区)", "镇(街道)", "县", "未化解"}
     if table == "unit":
         assert all(r[1] for r in sheet[1:])  # the unit's name beside its code
+
+
+def test_the_risk_list_and_the_ledger_are_on_the_dashboard(county, browser):
+    from .conftest import waiting_order
+    from .test_analysis_pages import seed_month
+
+    codes = [waiting_order(county).case_code for _ in range(3)]  # the same parties thrice: a repeat party
+    seed_month(county)  # a ledger entry at each of two towns
+    browser.sign_in("county_staff")
+    page = _text(browser.get("/dashboard"))
+    risks = page[page.index('id="risk-title"'):page.index('id="ledger-title"')]
+    assert "重复当事人" in risks and "同一当事人" in risks and 'href="/risks?unit="' in risks
+    assert not any(code in risks for code in codes)  # the list links on; no case, no party here
+    ledger = page[page.index('id="ledger-title"'):]
+    assert "未销号 2 条" in ledger and "物业纠纷" in ledger
+    browser.client.post("/logout", data={"csrf_token": browser.token("/inbox")})
+    browser.sign_in("staff_02")
+    ledger = _text(browser.get("/dashboard"))
+    assert "未销号 1 条" in ledger[ledger.index('id="ledger-title"'):]

@@ -14,9 +14,12 @@ from engine import clock, stats_export
 from engine import dashboard as figures
 from engine.case_codes import CHINA
 from engine.errors import FormInvalid, NotFound
+from engine.tasks import commit_or_conflict
 
 from ..session import me
 from . import checked_args, pages
+from .risks import KINDS as RISK_KIND_NAMES
+from .risks import SEVERITY_NAMES
 
 TEXT_MAX = 120
 # What the filter form says about a filter the engine refused, by the field it names.
@@ -48,8 +51,11 @@ def dashboard():
         return render_template("dashboard.html", data=None, filters=chosen, problems=problems, month=month,
                                units=figures.unit_choices(db.session, me()), dispute_types=[]), \
             422 if isinstance(err, FormInvalid) else 404
-    return render_template("dashboard.html", data=data, filters=chosen, problems=[], month=month,
-                           units=data["units"], dispute_types=data["dispute_types"])
+    html = render_template("dashboard.html", data=data, filters=chosen, problems=[], month=month,
+                           units=data["units"], dispute_types=data["dispute_types"],
+                           kinds=RISK_KIND_NAMES, severities=SEVERITY_NAMES)
+    commit_or_conflict(db.session)  # what the risk list's scan found
+    return html
 
 
 @pages.get("/dashboard/export.<fmt>")
