@@ -232,7 +232,7 @@ def test_cases_stored_before_risks_get_their_party_digests_and_signals(tmp_path)
         (3, {"summary": "no parties yet"}),
     ]
     with app.app_context():
-        upgrade(revision="0016_case_outcomes")
+        upgrade(revision="0019_analysis_ledger")  # the revision before 0020_risks
         with db.engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
             conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path, active) VALUES (1, 't', 'Town',"
