@@ -41,7 +41,7 @@ def test_the_panel_offers_cases_seed_and_shows_the_mix(admin):
     page = _text(admin.get(BASE))
     assert 'id="simulate-form"' in page and 'hx-post="/admin/rules/case_deadline/simulate"' in page
     assert 'name="cases"' in page and 'max="5000"' in page and 'value="2000"' in page and 'name="seed"' in page
-    assert "邻里纠纷 30" in page and "40 件" in page  # the default mix: dispute weights, cases a day
+    assert "邻里纠纷 (30)" in page and "40 件" in page  # the default mix: dispute weights, cases a day
     other = _text(admin.get("/admin/rules/subsidy"))
     assert 'id="simulate-form"' not in other and "不在其中" in other
 
