@@ -40,8 +40,15 @@ def test_an_administrator_simulates_a_shorter_deadline(chromium, served, viewpor
     page.get_by_label(re.compile("随机种子|Seed")).fill("2")
     button = page.get_by_role("button", name=re.compile("模拟推演草稿|Simulate draft"))
     page.wait_for_function("!document.querySelector('#simulate-form button').disabled")
+    page.evaluate("""() => {  // note whether the progress bar showed while the server simulated
+      const bar = document.getElementById('simulate-progress');
+      new MutationObserver(() => { if (getComputedStyle(bar).display !== 'none') { window.progressShown = true; } })
+        .observe(bar, {attributes: true});
+    }""")
     button.click()
     page.locator(".simulate-result").wait_for(timeout=60_000)
+    assert page.evaluate("window.progressShown === true")
+    assert page.locator("#simulate-progress").is_hidden()
     page.wait_for_function("!document.querySelector('#simulate-form button').disabled")  # offered again
     text = page.locator(".simulate-result").inner_text()
     assert "800" in text
