@@ -1,11 +1,12 @@
 """What-if from the decision-table editor: the draft of one table played with synthetic cases.
 
 ``/admin/rules/<decision_id>`` posts the draft it shows; ``simulate`` checks it as the editor's
-other panels do (``rules.check``: administrators only, the live table's decision and id, the
+other panels do (administrators only, the live table's decision and id, the
 sandbox on every cell), then runs ``engine.simulation.what_if`` with that draft in place of the
 live table and the default mix, and returns the figures side by side
-(``engine.simulation_report.split_rows``). Everything wrong with the request is a ``FormInvalid``
-naming the field (``cases``, ``seed``, ``xml``), since the page answers it in the panel that asked.
+(``engine.simulation_report.split_rows``). A bad number, a refused draft or a draft failing on the
+simulated cases is a ``FormInvalid`` naming the field (``cases``, ``seed``, ``xml``): the page answers
+it with a 422 in the panel that asked.
 The number of cases is bounded so that one request stays within a few seconds (about 1 s for
 2,000 cases, 4–6 s for 5,000 on a shared two-core machine; ``bench/run.py --only 7``).
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from . import deploy, rules, simulation, simulation_mix, simulation_report
+from . import deploy, rule_drafts, rules, simulation, simulation_mix, simulation_report
 from .errors import BadRequest, FormInvalid
 from .models import User
 from .simulation_tables import ASKED
@@ -66,7 +67,7 @@ def simulate(session: Session, user: User, decision_id: str, xml: bytes, cases: 
     count = _whole(cases, "cases", 1, MAX_CASES, DEFAULT_CASES)
     chosen = _whole(seed, "seed", 0, MAX_SEED, 0)
     current = rules.live(session, user, decision_id)
-    rules.check(session, user, decision_id, xml)  # FormInvalid with the problems by rule and column
+    rule_drafts.parse(decision_id, xml, current.draft.table.id)  # FormInvalid: the problems by rule and column
     if not played(decision_id):
         message = "the what-if plays the tables " + ", ".join(ASKED) + f"; {decision_id!r} is not one of them"
         raise FormInvalid(message, fields={"decision_id": message})
