@@ -63,3 +63,14 @@ def table(comparison: Comparison) -> str:
     replaced = ", ".join(comparison.replaced)
     lines.append(f"draft tables: {replaced}; seed {comparison.seed}; * = changed by the draft")
     return "\n".join(lines)
+
+
+def split_rows(comparison: Comparison) -> list[tuple[str | None, str, str, str]]:
+    """``rows`` with each label split into its tier (None for the overall figures) and the figure, for a page
+    that translates them."""
+    tiers = set(comparison.tier_order)
+    found = []
+    for label, live, draft in rows(comparison):
+        tier, sep, figure = label.partition(": ")
+        found.append((tier, figure, live, draft) if sep and tier in tiers else (None, label, live, draft))
+    return found

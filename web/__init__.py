@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
                                  event=lambda v: views.label(views.EVENTS, v),
                                  migration_status=lambda v: views.label(views.MIGRATION_STATUSES, v),
                                  migration_reason=lambda v: views.label(views.MIGRATION_REASONS, v),
+                                 sim_figure=lambda v: views.label(views.SIMULATION_FIGURES, v),
                                  bilingual=views.bilingual, task_name=views.task_name, choice=views.choice)
     app.jinja_env.globals["duration_words"] = durations.describe
     app.context_processor(_page_globals)

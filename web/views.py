@@ -63,6 +63,19 @@ BLOCKERS = {"active users": _l("active users"), "active mediators": _l("active m
             "open units below it": _l("open units below it"), "open cases": _l("open cases"),
             "open tasks": _l("open tasks"), "open orders": _l("open orders")}
 PLACE_KINDS = {"county": _l("County"), "town": _l("Town"), "village": _l("Village"), "grid": _l("Grid")}
+# The figures of a what-if (engine.simulation_report), by the label the engine gives them.
+SIMULATION_FIGURES = {
+    "cases": _l("cases"), "resolved": _l("resolved"), "resolution rate": _l("resolution rate"),
+    "on-time rate (resolved by the case deadline)": _l("on-time rate (resolved by the case deadline)"),
+    "grassroots share (resolved at grid or village)": _l("grassroots share (resolved at grid or village)"),
+    "litigation": _l("litigation"), "stuck (round limit reached)": _l("stuck (round limit reached)"),
+    "escalations": _l("escalations"), "timeouts (tier overdue timer fired)": _l("timeouts (tier overdue timer fired)"),
+    "orders nobody accepted": _l("orders nobody accepted"),
+    "leader workload: cases owned by leaders": _l("leader workload: cases owned by leaders"),
+    "leader workload: most open at once": _l("leader workload: most open at once"),
+    "average days to end": _l("average days to end"),
+    "load (cases reached)": _l("load (cases reached)"), "rounds": _l("rounds"), "most at once": _l("most at once"),
+    "rounds on time": _l("rounds on time")}
 
 
 def label(table: dict, value: str | None) -> str:

@@ -2,7 +2,7 @@
 
 The editor page loads the live DMN into dmn-js; the page's script posts the draft to ``check`` on
 every change (JSON: problems by rule and column, durations in days and hours). The test, replay,
-publish and recalc panels are htmx forms carrying the draft XML and answer with a fragment.
+publish, recalc and what-if panels are htmx forms carrying the draft XML and answer with a fragment.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from api.extensions import db
-from engine import rule_drafts, rules
+from engine import rule_drafts, rule_simulation, rules
 from engine.errors import BadRequest, Conflict, FormInvalid
 from engine.tasks import commit_or_conflict
 
@@ -61,7 +61,9 @@ def rules_list():
 def rule_edit(decision_id: str):
     table = rules.live(db.session, me(), decision_id)
     return render_template("rule_edit.html", table=table, replay_default=DEFAULT_REPLAY,
-                           max_replay=rules.MAX_REPLAY)
+                           max_replay=rules.MAX_REPLAY, simulated=rule_simulation.played(decision_id),
+                           mix=rule_simulation.default_mix(), simulate_default=rule_simulation.DEFAULT_CASES,
+                           max_simulate=rule_simulation.MAX_CASES)
 
 
 @pages.get("/admin/rules/<decision_id>/live.dmn")
@@ -113,6 +115,16 @@ def rule_publish(decision_id: str):
                            forms_dir=settings.forms_dir)
     commit_or_conflict(db.session)
     return render_template("_rules_published.html", result=result, decision_id=decision_id)
+
+
+@pages.post("/admin/rules/<decision_id>/simulate")
+@login_required
+@_fragment_errors
+def rule_simulate(decision_id: str):
+    result = rule_simulation.simulate(db.session, me(), decision_id, _xml(), request.form.get("cases"),
+                                      request.form.get("seed"))
+    db.session.rollback()  # a what-if writes nothing
+    return render_template("_rules_simulated.html", result=result)
 
 
 @pages.post("/admin/rules/<decision_id>/recalc")
