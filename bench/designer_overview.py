@@ -7,15 +7,13 @@ The PostgreSQL database named in the URL is dropped and recreated.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from api.extensions import db  # noqa: E402
 from bench import fixtures as fx  # noqa: E402
@@ -52,31 +50,16 @@ def run(kind: str, pg_url: str | None, n_cases: int, repeats: int = 20) -> str:
                  "status": "closed" if i % 4 == 0 else "open", "org_unit_id": county.id, "title": "",
                  "opened_by": "bench", "opened_at": now} for i in range(lo, min(lo + BATCH, n_cases + 1))])
         session.commit()
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
+        fx.analyse()
         designer.overview(session, user)  # warm the per-version caches
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            result = designer.overview(session, user)
-            times.append((time.perf_counter() - start) * 1000)
-            session.rollback()
+        result, times = fx.timed(lambda: designer.overview(session, user), repeats, after=session.rollback)
         total = sum(v.all_cases for p in result.processes for v in p.versions)
         assert total == n_cases, total
         return f"{kind}: {n_cases} cases over {len(versions)} versions: overview {fx.describe(times)}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--postgres-url", default=None)
-    args = parser.parse_args()
-    print(run("sqlite", None, args.cases))
-    if args.postgres_url and (why := fx.postgres_available(args.postgres_url)) is None:
-        print(run("postgresql", args.postgres_url, args.cases))
-    elif args.postgres_url:
-        print(f"postgresql skipped: {why}")
+    fx.main_per_database(__doc__, run, 100_000)
 
 
 if __name__ == "__main__":

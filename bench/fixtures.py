@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gc
 import statistics
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,3 +161,35 @@ def percentile(values: list[float], pct: float) -> float:
 def describe(values_ms: list[float]) -> str:
     return (f"n={len(values_ms)} mean={statistics.fmean(values_ms):.2f} p50={percentile(values_ms, 50):.2f} "
             f"p99={percentile(values_ms, 99):.2f} ms")
+
+
+def analyse() -> None:
+    """Bring PostgreSQL's planner statistics up to date after a bulk insert (nothing to do on SQLite)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def timed(step: Callable, repeats: int, after: Callable | None = None) -> tuple[object, list[float]]:
+    """``(last result, ms per call)`` of ``step`` called ``repeats`` times; ``after`` runs untimed after each."""
+    result, times = None, []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = step()
+        times.append((time.perf_counter() - start) * 1000)
+        if after is not None:
+            after()
+    return result, times
+
+
+def main_per_database(description: str, run: Callable[[str, str | None, int], str], cases: int) -> None:
+    """``--cases N [--postgres-url URL]``: print ``run`` on SQLite, then on PostgreSQL when it answers."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cases", type=int, default=cases)
+    parser.add_argument("--postgres-url", default=None)
+    args = parser.parse_args()
+    print(run("sqlite", None, args.cases))
+    if args.postgres_url and (why := postgres_available(args.postgres_url)) is None:
+        print(run("postgresql", args.postgres_url, args.cases))
+    elif args.postgres_url:
+        print(f"postgresql skipped: {why}")

@@ -9,15 +9,13 @@ and recreated.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from api.extensions import db  # noqa: E402
 from bench import fixtures as fx  # noqa: E402
@@ -57,34 +55,22 @@ def run(kind: str, pg_url: str | None, n_cases: int, repeats: int = 10) -> str:
     with fx.fresh_database(kind, pg_url):
         session = db.session
         _insert(session, n_cases)
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
-        start = time.perf_counter()
-        first = risks.scan(session)
-        session.commit()
-        first_ms = (time.perf_counter() - start) * 1000
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            again = risks.scan(session)
+        fx.analyse()
+
+        def scan():
+            found = risks.scan(session)
             session.commit()
-            times.append((time.perf_counter() - start) * 1000)
+            return found
+
+        first, (first_ms,) = fx.timed(scan, 1)
+        again, times = fx.timed(scan, repeats)
         assert again["new"] == 0 and again["found"] == first["found"], (first, again)
         return (f"{kind}: {n_cases} cases, {first['found']} risks: first scan {first_ms:.0f} ms, "
                 f"again {fx.describe(times)}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=int, default=50_000)
-    parser.add_argument("--postgres-url", default=None)
-    args = parser.parse_args()
-    print(run("sqlite", None, args.cases))
-    if args.postgres_url and (why := fx.postgres_available(args.postgres_url)) is None:
-        print(run("postgresql", args.postgres_url, args.cases))
-    elif args.postgres_url:
-        print(f"postgresql skipped: {why}")
+    fx.main_per_database(__doc__, run, 50_000)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import analysis_flags, clock, ledger, orgs, stats
 from .case_codes import CHINA
-from .errors import Forbidden, FormInvalid
+from .errors import FormInvalid
 from .models import LEDGER_LEVELS, AnalysisFigure, Case, OrgUnit, User
 
 COUNTS = (*stats.ADDITIVE, "major_cases")
@@ -103,8 +103,7 @@ def run(session: Session, month: str | None = None) -> dict:
 
 def month_view(session: Session, user: User, month: str) -> dict:
     """The stored month at the units the user sees: figures per unit and type, flagged types, ledger entries."""
-    if user.role not in stats.READERS:
-        raise Forbidden("the monthly analysis is for centre staff, leaders and administrators")
+    orgs.require_overseer(user, "the monthly analysis is")
     month_start(month)
     visible = orgs.visible_unit_ids(session, user)
     query = select(AnalysisFigure).where(AnalysisFigure.month == month)

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 
 from . import audit, clock, orgs
 from .case_codes import CHINA
-from .errors import Conflict, Forbidden, FormInvalid, NotFound
+from .errors import Conflict, FormInvalid, NotFound
 from .models import LEDGER_STATES, AnalysisFigure, LedgerEntry, User
 
-KEEPERS = ("centre_staff", "leader", "admin")  # who reads and works the ledger
 OWNER_ROLES = ("leader", "centre_staff")  # who owns an entry when it is entered, in this order
 UPDATED, CLOSED = "ledger_updated", "ledger_closed"
 DUE_SOON_DAYS = 7
@@ -62,8 +61,7 @@ def enter(session: Session, flagged: list[AnalysisFigure]) -> int:
 
 
 def _require_keeper(user: User) -> None:
-    if user.role not in KEEPERS:
-        raise Forbidden("the ledger is for centre staff, leaders and administrators")
+    orgs.require_overseer(user, "the ledger is")
 
 
 def listing(session: Session, user: User, *, month: str | None = None, status: str | None = None,

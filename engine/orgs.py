@@ -24,6 +24,14 @@ ROLES_AT: dict[str, tuple[str, ...]] = {
     "grid": ("grid_worker",),
     "department": ("department",),
 }
+# Who reads the figures, the analysis ledger and the risk list of the units they see.
+OVERSEERS = ("centre_staff", "leader", "admin")
+
+
+def require_overseer(user: User, what: str) -> None:
+    """Refuse anyone but centre staff, leaders and administrators; ``what`` names what was asked for."""
+    if user.role not in OVERSEERS:
+        raise Forbidden(f"{what} for centre staff, leaders and administrators")
 
 
 def add_unit(session: Session, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:

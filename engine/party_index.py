@@ -16,8 +16,6 @@ to compute them again.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import unicodedata
@@ -27,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import privacy
+from .digests import KeyedDigest
 from .models import Case, CaseState, PartyName
 
 # Derives this index's key from the application's secret: the secret itself signs sessions and tokens.
@@ -35,21 +34,12 @@ MAX_NAMES = 50  # a case naming more parties than this indexes the first fifty
 _SPACES = re.compile(r"\s+")
 # A space between two Chinese characters is a typing habit (张 三), not part of the name.
 _HAN_SPACE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff]) (?=[\u3400-\u9fff\uf900-\ufaff])")
-_key: bytes | None = None
+_key = KeyedDigest(PURPOSE)
 
 
 def configure(secret_key: str) -> None:
     """Set the application's secret the digests are keyed with (``api.create_app`` does)."""
-    global _key
-    _key = hmac.new(secret_key.encode("utf-8"), PURPOSE, hashlib.sha256).digest()
-
-
-def _current_key() -> bytes:
-    if _key is None:  # used outside the application: the same secret it would use
-        from . import keys
-        from .config import load_settings
-        configure(keys.secret_key(load_settings()))
-    return _key
+    _key.configure(secret_key)
 
 
 def normalise(name: str) -> str:
@@ -64,7 +54,7 @@ def digest(name: str) -> str | None:
     text = normalise(name) if isinstance(name, str) else ""
     if not text:
         return None
-    return hmac.new(_current_key(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+    return _key.hexdigest(text)
 
 
 def digests(names: Iterable[str]) -> set[str]:

@@ -2,37 +2,30 @@
 
 To find "the same ID number or phone in several cases" without storing or comparing the values,
 each value is reduced to an HMAC-SHA256 under a key derived from the signing key
-(``engine/keys.py``): equal values give equal digests, and a digest does not give the value back
+(``engine/digests.py``): equal values give equal digests, and a digest does not give the value back
 to anyone without the key. ``sync`` writes a case's digests and signals in the step's own
 transaction, whenever the engine writes the case (``engine/runner.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import config, keys, privacy
+from . import privacy
+from .digests import KeyedDigest
 from .models import Case, CaseSignal, PartyKey
 
 KINDS = ("id_number", "phone")
 MASS_FLAG, EXTREME_FLAG = "群体性", "极端"
-_key: dict[str, bytes] = {}
+_key = KeyedDigest(b"mediate party keys")
 
 
 def configure(secret: str) -> None:
     """Derive the digest key from the signing key (the app does so when it starts)."""
-    _key["key"] = hmac.new(secret.encode(), b"mediate party keys", hashlib.sha256).digest()
-
-
-def _current_key() -> bytes:
-    if "key" not in _key:
-        configure(keys.secret_key(config.load_settings()))
-    return _key["key"]
+    _key.configure(secret)
 
 
 def normalise(kind: str, value) -> str | None:
@@ -48,7 +41,7 @@ def digest(kind: str, value) -> str | None:
     text = normalise(kind, value)
     if text is None:
         return None
-    return hmac.new(_current_key(), f"{kind}:{text}".encode(), hashlib.sha256).hexdigest()
+    return _key.hexdigest(f"{kind}:{text}")
 
 
 def digests(paths: privacy.Paths, data) -> set[tuple[str, str]]:

@@ -31,11 +31,10 @@ from sqlalchemy.orm import Session
 
 from . import clock, decisions, orgs, rule_drafts
 from .config import ROOT
-from .errors import BadRequest, Forbidden, NotFound
+from .errors import BadRequest, NotFound
 from .models import RISK_KINDS, SEVERITIES, Case, CaseSignal, OrgUnit, PartyKey, Risk, TaskItem, User
 
 TABLE = "risk_rules"
-READERS = ("centre_staff", "leader", "admin")
 MAX_CODES = 50
 # A list asked for within this long of the last scan that found anything shows that scan's findings
 # (a scan reads every case of the windows: ~0.3 s for 20,000 cases, bench/risk_scan.py).
@@ -224,8 +223,7 @@ def scan(session: Session, now: datetime | None = None) -> dict:
 
 
 def require_reader(user: User) -> None:
-    if user.role not in READERS:
-        raise Forbidden("the risk list is for centre staff, leaders and administrators")
+    orgs.require_overseer(user, "the risk list is")
 
 
 def listing(session: Session, user: User, *, kind: str | None = None, severity: str | None = None,

@@ -19,12 +19,11 @@ from sqlalchemy.orm import Session
 
 from . import case_codes, clock, orgs
 from .case_codes import CHINA
-from .errors import Forbidden, FormInvalid
+from .errors import FormInvalid
 from .models import Case, User
 from .outcomes import OUTCOMES
 
 # Who may read the figures: the centres that report them, their leaders, administrators.
-READERS = ("centre_staff", "leader", "admin")
 GRASSROOTS_TIERS = ("grid", "village")  # 小事不出村: resolved at the grid or the village
 SATISFIED = ("满意", "基本满意")  # a return visit rated satisfied or basically satisfied
 
@@ -84,8 +83,7 @@ def _day(value: str | None, field: str, default: date) -> date:
 def scope(session: Session, user: User, *, date_from: str | None = None, date_to: str | None = None,
           unit_code: str | None = None, dispute_type: str | None = None) -> Scope:
     """Check who asks and what, and name the cases: from 1 January of ``to``'s year to today by default."""
-    if user.role not in READERS:
-        raise Forbidden("statistics are for centre staff, leaders and administrators")
+    orgs.require_overseer(user, "statistics are")
     today = clock.now().astimezone(CHINA).date()
     last = _day(date_to, "to", today)
     first = _day(date_from, "from", last.replace(month=1, day=1))

@@ -25,13 +25,27 @@ def county(app):
     Setup and checks each run in an app context of their own (``engine_session``): a context held
     open across requests would share ``g`` between them, and with it a CSRF token of another session.
     """
+    load_county(app)
+    return app
+
+
+def load_county(app) -> None:
+    """Deploy the process library and load the demo county, committed."""
     settings = app.config["MEDIATE"]
     with engine_session(app) as session:
         deploy.deploy(session, deploy.read_directories(settings.processes_dir, settings.forms_dir), "test",
                       max_bytes=settings.max_upload_bytes, forms_dir=settings.forms_dir)
         demo.load(session)
         session.commit()
-    return app
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium for the browser tests (``browsing.py``), one per test module."""
+    from .browsing import launched
+
+    with launched() as browser:
+        yield browser
 
 
 @contextmanager

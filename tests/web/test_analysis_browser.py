@@ -3,16 +3,20 @@ the page at 1280 and 360 px in Chinese and English (screenshots ``test-artifacts
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
-from tests.conftest import _migrate, settings_for
-
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    county_app,
+    no_sideways_scroll,
+    open_page,
+    serving,
+    shot,
+    sign_in,
+    signed_in,
+)
 from .test_analysis_pages import PAGE, seed_month
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in, chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -20,43 +24,29 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on a free port over its own SQLite file: the demo county and March 2031 analysed."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('analysis-live') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
+    app = county_app(tmp_path_factory.mktemp("analysis-live"))
     entries = seed_month(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "entries": entries}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "entries": entries}
 
 
 @pytest.mark.parametrize("viewport, language", [(DESKTOP, "中文"), (DESKTOP, "English"), (PHONE, "中文"),
                                                 (PHONE, "English")])
-def test_the_page_fits_and_reads_in_both_languages(chromium, live, viewport, language):  # noqa: F811
-    phone = viewport is PHONE
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.goto(live["url"] + "/login")
-    if language == "English":
-        page.get_by_role("link", name="English").click()
-    _sign_in(page, live, "county_staff")
+def test_the_page_fits_and_reads_in_both_languages(chromium, live, viewport, language):
+    context, page = signed_in(chromium, live, viewport, "county_staff", language)
     page.goto(live["url"] + PAGE)
     assert page.locator("h1").inner_text().startswith("综合研判" if language == "中文" else "Monthly analysis")
     assert page.locator(".ledger-entry").count() == 2
     page.locator(".ledger-entry summary").first.click()
-    if phone:
-        _no_sideways_scroll(page)
-    _shot(page, "analysis-month")
+    if viewport is PHONE:
+        no_sideways_scroll(page)
+    shot(page, "analysis-month")
     context.close()
 
 
-def test_town_staff_give_an_entry_a_team_and_close_it(chromium, live):  # noqa: F811
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    _sign_in(page, live, "town_staff")
+def test_town_staff_give_an_entry_a_team_and_close_it(chromium, live):
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "town_staff")
     page.get_by_role("link", name="综合研判").click()
     page.goto(live["url"] + PAGE)  # the menu opens last month; the seeded month is March 2031
     entry = page.locator(f"#entry-{live['entries']['441581-01']}")
@@ -74,5 +64,5 @@ def test_town_staff_give_an_entry_a_team_and_close_it(chromium, live):  # noqa: 
     page.wait_for_url(f"**{PAGE}#entry-*")
     entry = page.locator(f"#entry-{live['entries']['441581-01']}")
     assert "约谈物业公司，完成整改" in entry.inner_text() and "已办结" in entry.inner_text()
-    _shot(page, "analysis-closed")
+    shot(page, "analysis-closed")
     context.close()

@@ -5,15 +5,19 @@ Screenshots (desktop and phone, Chinese and English) go to ``test-artifacts/scre
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
-from tests.conftest import _migrate, settings_for
-
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in, chromium  # noqa: F401
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    county_app,
+    no_sideways_scroll,
+    open_page,
+    serving,
+    shot,
+    sign_in,
+    signed_in,
+)
 
 pytestmark = pytest.mark.browser
 PAGES = ["/admin/users", "/admin/users/town_staff", "/admin/units", "/admin/units/441581-01", "/admin/mediators",
@@ -23,25 +27,16 @@ PAGES = ["/admin/users", "/admin/users/town_staff", "/admin/units", "/admin/unit
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on a free port over its own SQLite file: the demo county and the process library."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('admin-live') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}"}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(county_app(tmp_path_factory.mktemp("admin-live"))) as url:
+        yield {"url": url}
 
 
-def test_an_admin_creates_a_user_who_signs_in(chromium, live):  # noqa: F811
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    _sign_in(page, live, "admin")
+def test_an_admin_creates_a_user_who_signs_in(chromium, live):
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "admin")
     page.get_by_role("link", name="组织机构").click()
     page.wait_for_url("**/admin/users")
-    _shot(page, "admin-users")
+    shot(page, "admin-users")
     form = page.locator("form[action='/admin/users'][method='post']")
     form.get_by_label("用户名").fill("li_mediator")
     form.get_by_label("姓名").fill("李调解员")
@@ -52,7 +47,7 @@ def test_an_admin_creates_a_user_who_signs_in(chromium, live):  # noqa: F811
     shown.wait_for()
     password = shown.inner_text().strip()
     assert len(password) >= 8 and "用户 li_mediator 已创建" in page.content()
-    _shot(page, "admin-user-created")
+    shot(page, "admin-user-created")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/login")
     page.get_by_label("用户名").fill("li_mediator")
@@ -64,10 +59,9 @@ def test_an_admin_creates_a_user_who_signs_in(chromium, live):  # noqa: F811
     context.close()
 
 
-def test_deactivating_the_only_grid_worker_shows_in_the_organisation_check(chromium, live):  # noqa: F811
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    _sign_in(page, live, "admin")
+def test_deactivating_the_only_grid_worker_shows_in_the_organisation_check(chromium, live):
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "admin")
     page.goto(live["url"] + "/admin/users/grid_02_003_02")
     page.get_by_role("button", name="停用").click()
     page.wait_for_url("**/admin/users/grid_02_003_02")
@@ -78,10 +72,9 @@ def test_deactivating_the_only_grid_worker_shows_in_the_organisation_check(chrom
     context.close()
 
 
-def test_a_bad_field_is_named_beside_it(chromium, live):  # noqa: F811
-    context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
-    page = context.new_page()
-    _sign_in(page, live, "admin")
+def test_a_bad_field_is_named_beside_it(chromium, live):
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "admin")
     page.goto(live["url"] + "/admin/users")
     form = page.locator("form[action='/admin/users'][method='post']")
     form.get_by_label("用户名").fill("grid_worker")
@@ -92,24 +85,18 @@ def test_a_bad_field_is_named_beside_it(chromium, live):  # noqa: F811
     assert page.locator("#username-error").inner_text() == "用户名 grid_worker 已被占用"
     assert page.locator("#username").get_attribute("aria-invalid") == "true"
     assert page.locator("#username").input_value() == "grid_worker"  # what was typed stays
-    _shot(page, "admin-user-invalid")
+    shot(page, "admin-user-invalid")
     context.close()
 
 
 @pytest.mark.parametrize("viewport, language", [(DESKTOP, "中文"), (DESKTOP, "English"), (PHONE, "中文"),
                                                 (PHONE, "English")])
-def test_every_admin_page_fits_and_reads_in_both_languages(chromium, live, viewport, language):  # noqa: F811
-    phone = viewport is PHONE
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.goto(live["url"] + "/login")
-    if language == "English":
-        page.get_by_role("link", name="English").click()
-    _sign_in(page, live, "admin")
+def test_every_admin_page_fits_and_reads_in_both_languages(chromium, live, viewport, language):
+    context, page = signed_in(chromium, live, viewport, "admin", language)
     for path in PAGES:
         page.goto(live["url"] + path)
         assert page.locator("h1").inner_text() == ("组织机构" if language == "中文" else "Organisation")
-        if phone:
-            _no_sideways_scroll(page)
-        _shot(page, "admin-" + path.removeprefix("/admin/").replace("/", "-"))
+        if viewport is PHONE:
+            no_sideways_scroll(page)
+        shot(page, "admin-" + path.removeprefix("/admin/").replace("/", "-"))
     context.close()

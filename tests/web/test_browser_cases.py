@@ -10,24 +10,16 @@ import pytest
 from tests.processes import steps
 
 from . import test_browser as shared
-from .test_browser import DESKTOP, PHONE, _no_sideways_scroll, _shot, _sign_in
+from .browsing import DESKTOP, PHONE, new_context, no_sideways_scroll, shot, sign_in
 
 pytestmark = pytest.mark.browser
-chromium, live = shared.chromium, shared.live  # the browser and the app served on a free port
+live = shared.live  # the app served on a free port
 CONTACT = "13912345678"
 
 
 @pytest.fixture(params=["中文", "English"])
 def language(request):
     return request.param
-
-
-def _context(chromium, viewport, language):
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE,
-                                   has_touch=viewport is PHONE)
-    if language == "English":
-        context.add_cookies([{"name": "lang", "value": "en", "url": "http://127.0.0.1"}])
-    return context
 
 
 def _report(page, live) -> str:
@@ -52,17 +44,17 @@ def _report(page, live) -> str:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_citizen_reports_a_dispute_then_tracks_it_by_code(chromium, live, viewport, language):
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
     page.goto(live["url"] + "/report")
-    _no_sideways_scroll(page)
-    _shot(page, "report")
+    no_sideways_scroll(page)
+    shot(page, "report")
     page.get_by_role("button", name=re.compile("提交|Send the report")).click()  # nothing filled in
     assert page.locator(".is-invalid").count() >= 3
-    _shot(page, "report-errors")
+    shot(page, "report-errors")
     code = _report(page, live)
-    _no_sideways_scroll(page)
-    _shot(page, "report-done")
+    no_sideways_scroll(page)
+    shot(page, "report-done")
     page.goto(live["url"] + "/track")
     page.locator("#code").fill(code.lower())
     page.locator("#digits").fill(CONTACT[-4:])
@@ -71,33 +63,33 @@ def test_a_citizen_reports_a_dispute_then_tracks_it_by_code(chromium, live, view
     assert code in page.locator("#track-result").inner_text()
     assert page.locator("#track-result .next-step").inner_text() == ("Registration" if language == "English" else "受理登记")
     assert "王五" not in page.content() and CONTACT not in page.content()
-    _no_sideways_scroll(page)
-    _shot(page, "track")
+    no_sideways_scroll(page)
+    shot(page, "track")
     page.locator("#code").fill(code)
     page.locator("#digits").fill("0000")
     page.get_by_role("button", name=re.compile("查询|Look up")).click()
     page.wait_for_function("document.querySelector('#track-result.alert')")
     assert page.locator("#track-result").inner_text() in ("未找到。", "Not found.")
-    _shot(page, "track-not-found")
+    shot(page, "track-not-found")
     context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_case_page_shows_the_diagram_with_the_current_task_highlighted(chromium, live, viewport, language):
     order = live["orders"][0]
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, live)
+    sign_in(page, live)
     page.goto(live["url"] + "/cases")
     assert order.case_code in page.locator(".case-table").inner_text()
-    _no_sideways_scroll(page)
-    _shot(page, "cases")
+    no_sideways_scroll(page)
+    shot(page, "cases")
     page.get_by_role("link", name=order.case_code).click()
     page.wait_for_url(f"**/cases/{order.case_code}")
     page.locator("#diagram svg .djs-element.current").first.wait_for()
     assert page.locator("#diagram svg .djs-element.done").count() >= 2  # registration and assessment at least
-    _no_sideways_scroll(page)
-    _shot(page, "case")
+    no_sideways_scroll(page)
+    shot(page, "case")
     page.locator("#diagram a.diagram-badge.drill").first.wait_for()
     page.goto(live["url"] + f"/cases/{order.case_code}?process=dispatch_round")
     current = page.locator('#diagram svg [data-element-id="accept_order"]')
@@ -106,26 +98,26 @@ def test_the_case_page_shows_the_diagram_with_the_current_task_highlighted(chrom
                            ".classList.contains('current')")
     assert "current" in current.get_attribute("class")
     assert page.locator("#diagram .diagram-badge.current").count() >= 1
-    _shot(page, "case-subprocess")
+    shot(page, "case-subprocess")
     context.close()
 
 
 def test_a_village_mediator_is_refused_another_villages_case(chromium, live):
-    context = _context(chromium, DESKTOP, "中文")
+    context = new_context(chromium, DESKTOP, "中文")
     page = context.new_page()
-    _sign_in(page, live)
+    sign_in(page, live)
     assert page.goto(live["url"] + f"/cases/{live['other'].case_code}").status == 403
     context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_staff_open_a_new_dispute_from_the_inbox_and_land_on_its_registration(chromium, live, viewport, language):
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, live, "grid_worker")
+    sign_in(page, live, "grid_worker")
     button = page.get_by_role("button", name=re.compile("登记新纠纷|Register a new dispute"))
-    _no_sideways_scroll(page)
-    _shot(page, "inbox-new-dispute")
+    no_sideways_scroll(page)
+    shot(page, "inbox-new-dispute")
     button.focus()
     page.keyboard.press("Enter")  # reachable and usable from the keyboard
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
@@ -135,8 +127,8 @@ def test_staff_open_a_new_dispute_from_the_inbox_and_land_on_its_registration(ch
     held_by = page.locator("dt", has_text=re.compile("任务办理人|Task held by")).locator("xpath=following-sibling::dd[1]")
     assert "网格员" in held_by.inner_text() or "Grid worker" in held_by.inner_text()  # named for who opened it
     assert page.locator('[name="intake_channel"]').count() >= 1  # the registration form, empty, to fill in
-    _no_sideways_scroll(page)
-    _shot(page, "new-dispute-registration")
+    no_sideways_scroll(page)
+    shot(page, "new-dispute-registration")
     page.goto(live["url"] + "/cases?reported=1")
     assert code in page.locator(".case-table").inner_text()  # the new case is the grid worker's report
     context.close()

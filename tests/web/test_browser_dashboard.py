@@ -6,15 +6,18 @@ Screenshots (desktop and phone, Chinese and English) go to ``test-artifacts/scre
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
-from tests.conftest import _migrate, settings_for
-
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in, chromium  # noqa: F401
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    county_app,
+    no_sideways_scroll,
+    open_page,
+    serving,
+    shot,
+    sign_in_in_language,
+)
 from .test_dashboard_pages import sample
 
 pytestmark = pytest.mark.browser
@@ -25,32 +28,20 @@ CHARTS = ("#chart-month", "#chart-tier", "#chart-unit", "#chart-type")
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on a free port over its own SQLite file: the demo county with cases in 2031."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('dashboard-live') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
+    app = county_app(tmp_path_factory.mktemp("dashboard-live"))
     sample(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}"}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url}
 
 
-def _open(chromium, live, viewport, language="中文", who="county_staff"):  # noqa: F811
-    phone = viewport is PHONE
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=phone, has_touch=phone)
-    page = context.new_page()
+def _open(chromium, live, viewport, language="中文", who="county_staff"):
+    context, page = open_page(chromium, viewport)
     problems = []
     # the browser asks for /favicon.ico on its own (the site has none): not an error of the page
     page.on("console", lambda m: problems.append(m.text) if m.type == "error"
             and not m.location.get("url", "").endswith("/favicon.ico") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(live["url"] + "/login")
-    if language == "English":
-        page.get_by_role("link", name="English").click()
-    _sign_in(page, live, who)
+    sign_in_in_language(page, live, who, language)
     return context, page, problems
 
 
@@ -63,28 +54,28 @@ def _drawn(page) -> None:
 
 @pytest.mark.parametrize("viewport, language", [(DESKTOP, "中文"), (DESKTOP, "English"), (PHONE, "中文"),
                                                 (PHONE, "English")])
-def test_the_charts_draw_and_the_page_fits(chromium, live, viewport, language):  # noqa: F811
+def test_the_charts_draw_and_the_page_fits(chromium, live, viewport, language):
     context, page, problems = _open(chromium, live, viewport, language)
     page.goto(live["url"] + YEAR)
     _drawn(page)
     heading = "统计" if language == "中文" else "Statistics"
     assert page.locator("h1").inner_text() == heading
     if viewport is PHONE:
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         width = page.locator("#chart-month canvas").first.bounding_box()["width"]
         assert width <= PHONE["width"]  # the chart follows the screen
     page.locator("#month-table summary").click()
     page.wait_for_timeout(1500)  # the charts' opening animation
-    _shot(page, "dashboard")
+    shot(page, "dashboard")
     if viewport is DESKTOP:  # turned to a phone's width, the charts follow
         page.set_viewport_size(PHONE)
         page.wait_for_function("document.querySelector('#chart-type canvas').getBoundingClientRect().width <= 360")
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
     assert problems == []
     context.close()
 
 
-def test_a_period_without_cases_says_so_instead_of_empty_charts(chromium, live):  # noqa: F811
+def test_a_period_without_cases_says_so_instead_of_empty_charts(chromium, live):
     context, page, problems = _open(chromium, live, DESKTOP)
     page.goto(live["url"] + "/dashboard?from=2020-01-01&to=2020-12-31")
     assert page.locator(".chart-empty").count() == len(CHARTS)
@@ -94,7 +85,7 @@ def test_a_period_without_cases_says_so_instead_of_empty_charts(chromium, live):
     context.close()
 
 
-def test_the_menu_leads_there_and_the_filters_narrow_the_figures(chromium, live):  # noqa: F811
+def test_the_menu_leads_there_and_the_filters_narrow_the_figures(chromium, live):
     context, page, problems = _open(chromium, live, DESKTOP)
     page.get_by_role("link", name="统计").click()
     page.wait_for_url("**/dashboard")
@@ -121,13 +112,13 @@ def test_the_menu_leads_there_and_the_filters_narrow_the_figures(chromium, live)
     context.close()
 
 
-def test_town_staff_charts_show_only_their_town(chromium, live):  # noqa: F811
+def test_town_staff_charts_show_only_their_town(chromium, live):
     context, page, problems = _open(chromium, live, PHONE, who="town_staff")
     page.goto(live["url"] + YEAR)
     _drawn(page)
     assert page.locator(".figure-cards .figure-value").nth(0).inner_text() == "8"
     assert "441581-02" not in page.locator("#unit").inner_text()
     page.wait_for_timeout(1500)
-    _shot(page, "dashboard-town")
+    shot(page, "dashboard-town")
     assert problems == []
     context.close()

@@ -4,44 +4,31 @@ screenshots at 1280 and 360 px in Chinese and English."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
 from engine import cases, demo, tasks
 from engine.models import Case, User
-from tests.conftest import _migrate, settings_for
 from tests.engine.test_case_migration import deploy_version
 
-from . import test_browser as shared
+from .browsing import DESKTOP, PHONE, county_app, new_context, no_sideways_scroll, serving, shot, sign_in
 from .conftest import engine_session
-from .test_browser import DESKTOP, PHONE, _no_sideways_scroll, _shot, _sign_in
-from .test_browser_cases import _context
 
 pytestmark = pytest.mark.browser
-chromium = shared.chromium
 PAGE = "/designer/processes/migrating/migrate"
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The demo county with the two-version fixture process, served on a free port."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('live-migrate') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
+    app = county_app(tmp_path_factory.mktemp("live-migrate"), county=False)
     with engine_session(app) as session:
         demo.load(session)
         session.commit()
         deploy_version(session, "migrating_v1.bpmn")
         deploy_version(session, "migrating_v2.bpmn")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "app": app}
 
 
 def _cases_on_version_1(app) -> tuple[str, str]:
@@ -62,13 +49,13 @@ def _cases_on_version_1(app) -> tuple[str, str]:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_designer_dry_runs_maps_the_renamed_element_and_moves_the_cases(chromium, live, viewport, language):
     kept, renamed = _cases_on_version_1(live["app"])
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, live, "designer")
+    sign_in(page, live, "designer")
     page.goto(live["url"] + PAGE)
     assert page.locator("#from").input_value() == "1" and page.locator("#to").input_value() == "2"
-    _no_sideways_scroll(page)
-    _shot(page, "migrate")
+    no_sideways_scroll(page)
+    shot(page, "migrate")
 
     page.get_by_role("button", name=re.compile("^(试迁移|Dry run)$")).click()
     page.locator(".result-table").wait_for()
@@ -76,8 +63,8 @@ def test_a_designer_dry_runs_maps_the_renamed_element_and_moves_the_cases(chromi
     assert page.locator(f".result-row.status-blocked:has-text('{renamed}')").count() == 1
     assert page.locator(f".result-row.status-can_move:has-text('{kept}')").count() == 1
     assert "approve" in page.locator(f".result-row:has-text('{renamed}')").inner_text()
-    _no_sideways_scroll(page)
-    _shot(page, "migrate-dry-run")
+    no_sideways_scroll(page)
+    shot(page, "migrate-dry-run")
 
     page.get_by_label(re.compile("将 approve 对应到|Map approve to")).select_option("sign_off")
     page.get_by_role("button", name=re.compile("^(试迁移|Dry run)$")).click()
@@ -87,8 +74,8 @@ def test_a_designer_dry_runs_maps_the_renamed_element_and_moves_the_cases(chromi
     page.locator(".result-row.status-moved").first.wait_for()
     assert page.locator(f".result-row.status-moved:has-text('{renamed}')").count() == 1
     assert "sign_off" in page.locator(f".result-row:has-text('{renamed}')").inner_text()
-    _no_sideways_scroll(page)
-    _shot(page, "migrate-moved")
+    no_sideways_scroll(page)
+    shot(page, "migrate-moved")
     context.close()
     with engine_session(live["app"]) as session:
         assert {c.process_version.version for c in session.query(Case).filter(Case.code.in_([kept, renamed]))} == {2}

@@ -7,17 +7,22 @@ keeps its form. Screenshots (1280 and 360 px, Chinese and English) go to ``test-
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
-from tests.conftest import _migrate, settings_for
 from tests.processes.harness import Scenario
 
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    county_app,
+    no_sideways_scroll,
+    open_page,
+    serving,
+    shot,
+    sign_in,
+    signed_in,
+)
 from .conftest import engine_session
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in, chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -28,16 +33,10 @@ OLD, NEW = "受理渠道 Intake channel", "来源渠道 Source channel"
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on a free port: the demo county and the library, a grid worker's registration waiting."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('live-designer') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "old": _registration(app)}
-    server.shutdown()
-    thread.join(timeout=10)
+    app = county_app(tmp_path_factory.mktemp("live-designer"))
+    old = _registration(app)
+    with serving(app) as url:
+        yield {"url": url, "app": app, "old": old}
 
 
 def _registration(app) -> int:
@@ -46,28 +45,23 @@ def _registration(app) -> int:
         return Scenario(session, "grid_worker").row("register").id
 
 
-def _context(chromium, viewport, **extra):  # noqa: F811
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", **extra)
-    return context, context.new_page()
-
-
 def _legend(page, name: str) -> str:
     return page.locator(f'[data-field="{name}"] legend, [data-field="{name}"] label.form-label').first.inner_text()
 
 
-def test_a_designer_retitles_a_field_and_only_new_cases_get_it(chromium, live):  # noqa: F811
+def test_a_designer_retitles_a_field_and_only_new_cases_get_it(chromium, live):
     from playwright.sync_api import expect
 
-    context, page = _context(chromium, DESKTOP)
-    _sign_in(page, live, "designer")
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "designer")
     page.get_by_role("link", name="流程设计").click()
     page.wait_for_url("**/designer")
     expect(page.locator("#process-dispute_case .open-cases").first).to_have_text("1")
-    _shot(page, "designer")
+    shot(page, "designer")
     page.locator(f'a[href="/designer/forms/{FORM}"]').click()
     page.wait_for_url(f"**/designer/forms/{FORM}")
     expect(page.locator("#preview")).to_contain_text("受理渠道")
-    _shot(page, "designer-form")
+    shot(page, "designer-form")
 
     editor = page.get_by_label("JSON Schema")
     editor.fill(editor.input_value().replace(OLD, NEW))
@@ -76,21 +70,21 @@ def test_a_designer_retitles_a_field_and_only_new_cases_get_it(chromium, live): 
     # A mistake shows at once with its place in the schema; the preview comes back when it is mended.
     editor.fill(editor.input_value().replace('"type": "object"', '"type": "objet"', 1))
     expect(page.locator("#preview-problems")).to_contain_text("$.type")
-    _shot(page, "designer-form-problem")
+    shot(page, "designer-form-problem")
     editor.fill(editor.input_value().replace('"type": "objet"', '"type": "object"', 1))
     expect(page.locator("#preview-form")).to_contain_text("来源渠道")
 
     page.get_by_role("button", name="检查并保存…").click()
     expect(page.locator(".new-versions")).to_contain_text("dispute_case")
     expect(page.locator(".diff")).to_contain_text("来源渠道")
-    _shot(page, "designer-form-review")
+    shot(page, "designer-form-review")
     page.get_by_role("button", name="保存并部署").click()
     expect(page.locator("#messages")).to_contain_text("dispute_case v2")
     context.close()
 
     new_task = _registration(live["app"])
-    context, page = _context(chromium, DESKTOP)
-    _sign_in(page, live, "grid_worker")
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "grid_worker")
     page.goto(live["url"] + f"/tasks/{new_task}")
     assert _legend(page, "intake_channel").startswith("来源渠道")
     page.goto(live["url"] + f"/tasks/{live['old']}")
@@ -100,17 +94,13 @@ def test_a_designer_retitles_a_field_and_only_new_cases_get_it(chromium, live): 
 
 @pytest.mark.parametrize("language", ["中文", "English"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_designer_pages_fit_the_screen(chromium, live, language, viewport):  # noqa: F811
-    context, page = _context(chromium, viewport, **({"is_mobile": True, "has_touch": True} if viewport is PHONE else {}))
-    page.goto(live["url"] + "/login")
-    if language == "English":
-        page.get_by_role("link", name="English").click()
-    _sign_in(page, live, "designer")
+def test_the_designer_pages_fit_the_screen(chromium, live, language, viewport):
+    context, page = signed_in(chromium, live, viewport, "designer", language)
     for path, name in (("/designer", "designer"), (f"/designer/forms/{FORM}", "designer-form"),
                        ("/designer/forms", "designer-forms")):
         page.goto(live["url"] + path)
-        _no_sideways_scroll(page)
-        _shot(page, name)
+        no_sideways_scroll(page)
+        shot(page, name)
     if viewport is PHONE:  # the preview below the text on a phone
         text, preview = page.locator("#schema"), page.locator("#preview")
         page.goto(live["url"] + f"/designer/forms/{FORM}")

@@ -9,26 +9,18 @@ import re
 import pytest
 
 from . import test_browser as shared
-from .test_browser import DESKTOP, PHONE, _no_sideways_scroll, _shot, _sign_in
+from .browsing import DESKTOP, PASSWORD, PHONE, new_context, no_sideways_scroll, shot, sign_in
 
 pytestmark = pytest.mark.browser
-chromium, live = shared.chromium, shared.live  # the browser and the app served on a free port
+live = shared.live  # the app served on a free port
 PAGE = "/designer/processes/dispute_case"
 NEW_FORM = "dispute_case/assess.schema.json"
-
-
-def _context(chromium, viewport, english=False):
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE,
-                                   has_touch=viewport is PHONE)
-    if english:
-        context.add_cookies([{"name": "lang", "value": "en", "url": "http://127.0.0.1"}])
-    return context
 
 
 def _open(page, live):
     page.goto(live["url"] + PAGE)
     page.get_by_label("用户名").or_(page.get_by_label("Username")).fill("designer")
-    page.get_by_label("密码").or_(page.get_by_label("Password")).fill(shared.PASSWORD)
+    page.get_by_label("密码").or_(page.get_by_label("Password")).fill(PASSWORD)
     page.locator("form button[type=submit]").click()
     page.wait_for_url("**" + PAGE)
     page.locator("#modeler[data-ready=true]").wait_for()
@@ -45,7 +37,7 @@ def _select(page, element_id: str):
 
 def test_a_designer_sets_a_form_checks_and_deploys_a_new_version(chromium, live):
     old_case = live["orders"][0].case_code
-    context = _context(chromium, DESKTOP)
+    context = new_context(chromium, DESKTOP)
     page = context.new_page()
     _open(page, live)
     assert page.locator(".bjs-powered-by").count() == 1  # bpmn.io's watermark stays
@@ -59,7 +51,7 @@ def test_a_designer_sets_a_form_checks_and_deploys_a_new_version(chromium, live)
     page.locator(".mp-problems").wait_for()
     assert "register" in page.locator(".mp-problems").inner_text()
     assert page.locator('.djs-element[data-element-id="register"].mp-problem').count() == 1
-    _shot(page, "modeler-problems")
+    shot(page, "modeler-problems")
 
     form.select_option(NEW_FORM)
     page.get_by_role("button", name="预览表单").click()
@@ -67,23 +59,23 @@ def test_a_designer_sets_a_form_checks_and_deploys_a_new_version(chromium, live)
     page.get_by_role("button", name="检查").click()
     page.get_by_text("未发现问题，可以部署。").wait_for()
     assert page.locator(".mp-problem").count() == 0
-    _shot(page, "modeler-panel")
+    shot(page, "modeler-panel")
 
     page.get_by_role("button", name="部署…").click()
     confirm = page.get_by_role("button", name="部署为第 2 版")
     confirm.wait_for()
     changed = page.locator(".mp-diff-changed").inner_text()
     assert "register" in changed and f"表单: dispute_case/register.schema.json → {NEW_FORM}" in changed
-    _shot(page, "modeler-diff")
+    shot(page, "modeler-diff")
     confirm.click()
     page.get_by_text("已部署为第 2 版").wait_for()
     assert page.locator("#mp-version").inner_text() == "dispute_case · 第 2 版"
     context.close()
 
     # Town staff open a new case: its registration is the new version's form; the old case keeps its own.
-    context = _context(chromium, DESKTOP)
+    context = new_context(chromium, DESKTOP)
     staff = context.new_page()
-    _sign_in(staff, live, "town_staff")
+    sign_in(staff, live, "town_staff")
     staff.get_by_role("button", name=re.compile("登记新纠纷")).first.click()
     staff.wait_for_url(re.compile(r".*/tasks/\d+$"))
     assert staff.locator('[name="assessment_notes"]').count() == 1
@@ -104,7 +96,7 @@ def _register(xml: str) -> str:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("english", [False, True], ids=["zh", "en"])
 def test_the_modeler_at_each_width_and_language(chromium, live, viewport, english):
-    context = _context(chromium, viewport, english)
+    context = new_context(chromium, viewport, "English" if english else "中文")
     page = context.new_page()
     _open(page, live)
     if viewport is PHONE:
@@ -131,6 +123,6 @@ def test_the_modeler_at_each_width_and_language(chromium, live, viewport, englis
         page.evaluate("window.mediateModeler.get('commandStack').undo(); window.mediateModeler.get('commandStack').undo()")
         saved = page.evaluate("window.mediateModeler.saveXML().then(r => r.xml)")
         assert 'value="mediated_by"' in saved and '<spiffworkflow:property name="startable" value="true" />' in saved
-    _no_sideways_scroll(page)
-    _shot(page, "modeler")
+    no_sideways_scroll(page)
+    shot(page, "modeler")
     context.close()

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from . import test_browser as shared
-from .test_browser import DESKTOP, PHONE, SHOTS, _no_sideways_scroll, _shot, _sign_in
+from .browsing import DESKTOP, PHONE, SHOTS, new_context, no_sideways_scroll, shot, sign_in
 
 pytestmark = pytest.mark.browser
-chromium, live = shared.chromium, shared.live  # four cases registered with the same parties
+live = shared.live  # four cases registered with the same parties
 
 
 @pytest.fixture(params=["中文", "English"])
@@ -19,37 +19,29 @@ def language(request):
     return request.param
 
 
-def _context(chromium, viewport, language):
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport is PHONE,
-                                   has_touch=viewport is PHONE)
-    if language == "English":
-        context.add_cookies([{"name": "lang", "value": "en", "url": "http://127.0.0.1"}])
-    return context
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_issue_print_and_answer_a_warning_letter(chromium, live, viewport, language):
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, live, "county_staff")
+    sign_in(page, live, "county_staff")
     page.goto(live["url"] + "/risks")
     row = page.locator(".risk-row").filter(has_text=re.compile("同一当事人|The same person"))
     assert row.count() == 1
     assert all(order.case_code in row.inner_text() for order in live["orders"])
     assert "13800138000" not in page.content() and "441581198001011234" not in page.content()
-    _no_sideways_scroll(page)
-    _shot(page, "risks")
+    no_sideways_scroll(page)
+    shot(page, "risks")
     row.locator("summary").click()
     row.get_by_label(re.compile("回复期限|Days to answer")).fill("5")
     row.get_by_label(re.compile("工作要求|Requirements")).fill("请立即走访当事人，落实稳控措施")
-    _shot(page, "risks-issue")
+    shot(page, "risks-issue")
     row.get_by_role("button", name=re.compile("^(发出|Issue)$")).click()
     page.wait_for_url(re.compile(r".*/risks/letters/\d+$"))
     letter_url = page.url
     sheet = page.locator(".letter-sheet")
     assert "风险预警函〔" in sheet.inner_text() and "请立即走访当事人" in sheet.inner_text()
-    _no_sideways_scroll(page)
-    _shot(page, "risk-letter")
+    no_sideways_scroll(page)
+    shot(page, "risk-letter")
     page.emulate_media(media="print")
     assert not page.locator("nav.navbar").is_visible() and not page.locator(".no-print").first.is_visible()
     lang = page.locator("html").get_attribute("lang")
@@ -58,9 +50,9 @@ def test_issue_print_and_answer_a_warning_letter(chromium, live, viewport, langu
         page.pdf(path=str(SHOTS / "risk-letter-print.pdf"), format="A4")
     context.close()
 
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, live, "town_staff")
+    sign_in(page, live, "town_staff")
     page.goto(live["url"] + "/risks")
     page.get_by_role("link", name=re.compile(r"风险预警函〔")).first.wait_for()
     page.goto(letter_url)
@@ -68,6 +60,6 @@ def test_issue_print_and_answer_a_warning_letter(chromium, live, viewport, langu
     page.get_by_role("button", name=re.compile("提交回复|Send answer")).click()
     page.locator(".letter-answer").wait_for()
     assert "已走访当事人" in page.locator(".letter-answer").inner_text()
-    _no_sideways_scroll(page)
-    _shot(page, "risk-letter-answered")
+    no_sideways_scroll(page)
+    shot(page, "risk-letter-answered")
     context.close()

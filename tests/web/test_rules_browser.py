@@ -4,23 +4,16 @@ would change, publishes, and the next case's decision uses it; screenshots at 12
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from api import create_app
 from engine.models import DecisionRecord
-from tests.conftest import _migrate, settings_for
 
-from . import test_browser as shared
+from .browsing import DESKTOP, PHONE, county_app, new_context, no_sideways_scroll, serving, shot, sign_in
 from .conftest import engine_session, waiting_order
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in
-from .test_browser_cases import _context
 
 pytestmark = pytest.mark.browser
-chromium = shared.chromium
 CELL = 'td[data-element-id="deadlines_r2_o1"]'  # village, ordinary: the handling duration
 
 
@@ -32,17 +25,10 @@ def language(request):
 @pytest.fixture
 def served(tmp_path):
     """The app on a free port over its own database (publishing changes it), with two cases waiting."""
-    url = f"sqlite:///{tmp_path / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
+    app = county_app(tmp_path)
     waiting = [waiting_order(app) for _ in range(2)]
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "waiting": waiting}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "app": app, "waiting": waiting}
 
 
 def _type_cell(page, text: str) -> None:
@@ -54,18 +40,18 @@ def _type_cell(page, text: str) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_an_administrator_changes_a_deadline_replays_and_publishes(chromium, served, viewport, language):
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    _sign_in(page, served, username="admin")
+    sign_in(page, served, username="admin")
     page.goto(served["url"] + "/admin/rules")
-    _no_sideways_scroll(page)
-    _shot(page, "rules")
+    no_sideways_scroll(page)
+    shot(page, "rules")
     page.get_by_role("link", name=re.compile("办理时限|Deadlines")).click()
     page.wait_for_url("**/admin/rules/deadlines")
     page.locator(".check-ok").wait_for()
     assert page.locator("#dmn-editor .powered-by, #dmn-editor .bjs-powered-by").count() >= 1  # the watermark stays
-    _shot(page, "rule-edit")
+    shot(page, "rule-edit")
     assert page.locator(f'{CELL}[data-duration]').get_attribute("data-duration") in ("1 天 0 小时", "1 d 0 h")
     assert page.locator("#publish").is_disabled()
 
@@ -74,7 +60,7 @@ def test_an_administrator_changes_a_deadline_replays_and_publishes(chromium, ser
     problems.wait_for()
     assert re.search(r"(规则|Rule) 2 · 办理时限 Handling duration", problems.inner_text())
     assert page.locator(f"{CELL}.cell-problem").count() == 1
-    _shot(page, "rule-problem")
+    shot(page, "rule-problem")
 
     _type_cell(page, "'PT36H'")
     page.locator(".check-ok").wait_for()
@@ -96,12 +82,12 @@ def test_an_administrator_changes_a_deadline_replays_and_publishes(chromium, ser
     for waiting in served["waiting"]:
         assert any(waiting.case_code in row for row in changed), changed
     page.wait_for_function("!document.getElementById('publish').disabled")
-    _shot(page, "rule-replay")
+    shot(page, "rule-replay")
 
     page.locator("#publish").click()
     page.locator(".published").wait_for()
     assert "v2" in page.locator(".published").inner_text()
-    _shot(page, "rule-published")
+    shot(page, "rule-published")
     page.get_by_role("button", name=re.compile("重新计算|Recalculate")).click()
     page.locator(".recalc-done").wait_for()
     context.close()

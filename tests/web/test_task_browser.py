@@ -6,18 +6,23 @@ Screenshots of the task page (1280 and 360 px, Chinese and English, with and wit
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from api import create_app
 from engine.form_messages import split_title
-from tests.conftest import _migrate, settings_for
 from tests.processes.harness import Scenario
 
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    county_app,
+    no_sideways_scroll,
+    open_page,
+    serving,
+    shot,
+    sign_in,
+    signed_in,
+)
 from .conftest import engine_session, waiting_order
-from .test_browser import DESKTOP, PHONE, _county, _no_sideways_scroll, _shot, _sign_in, chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -25,48 +30,36 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     """The app on a free port: the demo county, two orders at the first village, a grid worker's new case."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('live-forms') / 'mediate.sqlite'}"
-    _migrate(url)
-    app = create_app(settings_for(url))
-    _county(app)
+    app = county_app(tmp_path_factory.mktemp("live-forms"))
     orders = [waiting_order(app) for _ in range(2)]
     with engine_session(app) as session:
         run = Scenario(session, "grid_worker")
         registration = (run.case.code, run.row("register").id)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "orders": orders, "registration": registration}
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield {"url": url, "orders": orders, "registration": registration}
 
 
-def _page(chromium, viewport, **extra):  # noqa: F811
-    context = chromium.new_context(viewport=viewport, locale="zh-CN", **extra)
-    return context, context.new_page()
-
-
-def test_a_mediator_sees_the_messages_then_completes_and_the_case_moves_on(chromium, live):  # noqa: F811
-    context, page = _page(chromium, DESKTOP)
+def test_a_mediator_sees_the_messages_then_completes_and_the_case_moves_on(chromium, live):
+    context, page = open_page(chromium, DESKTOP)
     order = live["orders"][0]
-    _sign_in(page, live)
+    sign_in(page, live)
     page.goto(live["url"] + f"/tasks/{order.task_id}")
     assert page.get_by_role("heading", level=1).inner_text() == split_title(order.task_name)[0]
     assert page.locator("aside").get_by_text(order.case_code).count() >= 1
-    _shot(page, "task-form")
+    shot(page, "task-form")
     page.get_by_role("radio", name="否").check()
     page.get_by_role("button", name="提交办结").click()
     error = page.locator("#f-return_reason-error")
     assert error.inner_text() == "请填写退单理由"
     assert page.locator("#f-return_reason").get_attribute("aria-invalid") == "true"
-    _shot(page, "task-form-errors")
+    shot(page, "task-form-errors")
     page.get_by_role("link", name="English").click()
     page.goto(live["url"] + f"/tasks/{order.task_id}")
-    _shot(page, "task-form")
+    shot(page, "task-form")
     page.get_by_role("radio", name="No").check()
     page.get_by_role("button", name="Complete").click()
     assert page.locator("#f-return_reason-error").inner_text() == "Reason for returning is required"
-    _shot(page, "task-form-errors")
+    shot(page, "task-form-errors")
     page.get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Complete").click()
     page.wait_for_url("**/inbox")
@@ -78,25 +71,21 @@ def test_a_mediator_sees_the_messages_then_completes_and_the_case_moves_on(chrom
 
 
 @pytest.mark.parametrize("language", ["中文", "English"])
-def test_the_task_page_fits_a_phone(chromium, live, language):  # noqa: F811
-    context, page = _page(chromium, PHONE, is_mobile=True, has_touch=True)
-    page.goto(live["url"] + "/login")
-    if language == "English":
-        page.get_by_role("link", name="English").click()
-    _sign_in(page, live)
+def test_the_task_page_fits_a_phone(chromium, live, language):
+    context, page = signed_in(chromium, live, PHONE, "village_mediator", language)
     page.goto(live["url"] + f"/tasks/{live['orders'][1].task_id}")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     form_bottom = page.locator("form.task-form").bounding_box()
     case_top = page.locator("aside").bounding_box()
     assert case_top["y"] >= form_bottom["y"] + form_bottom["height"]  # the case below the form
-    _shot(page, "task-form")
+    shot(page, "task-form")
     context.close()
 
 
-def test_a_grid_worker_registers_a_dispute_on_a_phone(chromium, live):  # noqa: F811
+def test_a_grid_worker_registers_a_dispute_on_a_phone(chromium, live):
     code, task_id = live["registration"]
-    context, page = _page(chromium, PHONE, is_mobile=True, has_touch=True)
-    _sign_in(page, live, "grid_worker")
+    context, page = open_page(chromium, PHONE)
+    sign_in(page, live, "grid_worker")
     page.goto(live["url"] + f"/tasks/{task_id}")
     page.locator('[name="intake_channel"]').select_option("网格巡查")
     page.locator('[name="dispute_type"]').select_option("邻里纠纷")
@@ -113,8 +102,8 @@ def test_a_grid_worker_registers_a_dispute_on_a_phone(chromium, live):  # noqa: 
     picker = page.locator('[name="location_unit_code"]')
     picker.fill("441581-01-001-0")
     page.locator("#f-location_unit_code-options .ref-option").first.wait_for()
-    _no_sideways_scroll(page)
-    _shot(page, "task-register-picker")
+    no_sideways_scroll(page)
+    shot(page, "task-register-picker")
     page.locator('#f-location_unit_code-options .ref-option[data-value="441581-01-001-01"]').click()
     assert picker.input_value() == "441581-01-001-01"
     page.get_by_role("button", name="提交办结").click()
