@@ -7,21 +7,18 @@ import re
 
 import pytest
 
-from . import test_browser as shared
-from .test_browser import DESKTOP, PHONE, _no_sideways_scroll, _shot, _sign_in
-from .test_browser_cases import _context
+from .browsing import DESKTOP, PHONE, new_context, no_sideways_scroll, shot, sign_in
 from .test_rules_browser import language, served  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
-chromium = shared.chromium
 CELL = 'td[data-element-id="deadlines_r4_o1"]'  # town, ordinary: the handling duration (3 days)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_an_administrator_simulates_a_shorter_deadline(chromium, served, viewport, language):  # noqa: F811
-    context = _context(chromium, viewport, language)
+    context = new_context(chromium, viewport, language)
     page = context.new_page()
-    _sign_in(page, served, username="admin")
+    sign_in(page, served, username="admin")
     page.goto(served["url"] + "/admin/rules/deadlines")
     page.locator(".check-ok").wait_for()
     editable = page.locator(f"{CELL} [contenteditable]")
@@ -56,10 +53,10 @@ def test_an_administrator_simulates_a_shorter_deadline(chromium, served, viewpor
     assert "sim-changed" in (town.get_attribute("class") or "")
     assert re.search("按期完成的轮次|Rounds on time", town.inner_text())
     assert page.locator('tr[data-figure="cases"].sim-changed').count() == 0
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.mouse.move(0, 0)
     page.locator("#simulate-result").scroll_into_view_if_needed()
-    _shot(page, "rule-simulate")
+    shot(page, "rule-simulate")
 
     page.get_by_label(re.compile("模拟案件数|Synthetic cases")).fill("0")
     page.evaluate("document.getElementById('simulate-cases').removeAttribute('min')")
