@@ -194,21 +194,23 @@ def _candidates(parser, files: dict[str, SourceFile], forms_dir: Path | None) ->
     return [c for c in out if c is not None]
 
 
-def without_superseded(session: Session, files: list[SourceFile]) -> list[SourceFile]:
-    """``files`` without those whose exact content was deployed before and has since been replaced.
+def without_superseded(session: Session, files: list[SourceFile],
+                       latest: dict[str, SourceFile]) -> list[SourceFile]:
+    """``files`` without those whose exact content was deployed before and has since been replaced
+    (``latest``: the stored files, as ``latest_files`` reads them).
 
     Start-up deploys the library folder; a table an administrator changed on the server since
     (``/admin/rules``) must not be rolled back by the folder's older copy of it.
     """
-    latest = latest_files(session)
     older = set(session.execute(select(DeploymentFile.name, DeploymentFile.sha256)).all())
     return [f for f in files if not ((f.name, f.sha256) in older and f.name in latest
                                      and latest[f.name].sha256 != f.sha256)]
 
 
-def _checked(session: Session, uploaded: list[SourceFile], max_bytes: int,
+def _checked(stored: dict[str, SourceFile], uploaded: list[SourceFile], max_bytes: int,
              forms_dir: Path | None) -> tuple[dict[str, SourceFile], list[_Candidate]]:
-    """Every deploy-time check of ``uploaded`` with the latest stored files; raises ``DeploymentRejected``."""
+    """Every deploy-time check of ``uploaded`` with the ``stored`` files (``latest_files``); raises
+    ``DeploymentRejected``."""
     if not uploaded:
         raise _reject("(none)", "a deployment needs at least one file")
     _check_names(uploaded, max_bytes)
@@ -220,15 +222,14 @@ def _checked(session: Session, uploaded: list[SourceFile], max_bytes: int,
             raise DeploymentRejected(f"{f.name}: {message}", details=[
                 {"file": f.name, "element": element, "message": f"{name} is a Camunda extension Mediate does not read"}
                 for element, name in found])
-    files = latest_files(session)
-    files.update({f.name: f for f in uploaded})
+    files = {**stored, **{f.name: f for f in uploaded}}
     return files, _candidates(_build_parser(files), files, forms_dir)
 
 
 def check(session: Session, uploaded: list[SourceFile], *, max_bytes: int, forms_dir: Path | None = None) -> list[dict]:
     """The problems ``deploy`` would refuse these files for (``file``, ``element``, ``message``); writes nothing."""
     try:
-        _checked(session, uploaded, max_bytes, forms_dir)
+        _checked(latest_files(session), uploaded, max_bytes, forms_dir)
     except DeploymentRejected as err:
         return list(err.details or [])
     return []
@@ -242,9 +243,10 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     ``event`` and ``note`` name the audit event and what it adds to the event's detail;
     ``keep_newer`` leaves out files whose content is an older deployed version (``without_superseded``).
     """
-    if keep_newer and uploaded and not (uploaded := without_superseded(session, uploaded)):
+    stored = latest_files(session)
+    if keep_newer and uploaded and not (uploaded := without_superseded(session, uploaded, stored)):
         return {"deployment": None, "versions": []}
-    files, candidates = _checked(session, uploaded, max_bytes, forms_dir)
+    files, candidates = _checked(stored, uploaded, max_bytes, forms_dir)
 
     latest = {pv.process_id: pv for pv in session.scalars(
         select(ProcessVersion).where(ProcessVersion.id.in_(
@@ -252,7 +254,6 @@ def deploy(session: Session, uploaded: list[SourceFile], actor: str, *, max_byte
     changed = [c for c in candidates if c.process_id not in latest
                or latest[c.process_id].content_hash != c.content_hash]
     # Forms picked up from the forms folder travel with the deployment like uploaded ones.
-    stored = latest_files(session)
     new_files = [f for f in files.values() if f.name not in stored or stored[f.name].sha256 != f.sha256]
     if not changed and not new_files:
         return {"deployment": None, "versions": [_version_dict(latest[c.process_id], False) for c in candidates]}
