@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import spiff
+
 # Every outcome a case can record, with its label. The first three count as resolved (化解).
 OUTCOMES = {
     "mediated": "调解化解 Resolved by mediation",
@@ -128,26 +130,11 @@ def stored_data(state_json: str) -> dict:
         found += [(t.get("last_state_change") or 0, t, tasks) for t in tasks.values() if t.get("state") == READY]
     if found:
         _, task, tasks = max(found, key=lambda f: f[0])
-        return _task_data(task, tasks)
+        return spiff.stored_task_data(task, tasks)
     tasks = state.get("tasks") or {}
     if state.get("last_task") in tasks:
-        return _task_data(tasks[state["last_task"]], tasks)
+        return spiff.stored_task_data(tasks[state["last_task"]], tasks)
     return state.get("data") or {}
-
-
-def _task_data(task: dict, tasks: dict) -> dict:
-    """A serialised task's data: the library stores a task's changes from its parent, so replay them
-    from the nearest ancestor stored whole."""
-    chain = []
-    while task.get("delta") and task.get("parent") in tasks:
-        chain.append(task["delta"])
-        task = tasks[task["parent"]]
-    data = dict(task.get("data") or {})
-    for delta in reversed(chain):
-        data.update(delta.get("updates") or {})
-        for key in delta.get("deletions") or ():
-            data.pop(key, None)
-    return data
 
 
 READY = 16  # SpiffWorkflow's TaskState.READY in a serialised task

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from . import privacy
+from . import privacy, spiff
 from .digests import KeyedDigest
 from .models import Case, CaseState, PartyName
 
@@ -76,34 +76,11 @@ def sync(session: Session, case: Case, names: list[str]) -> None:
 
 # -- computing the index for cases stored before it (the migration, and after a key change) ----
 def _task_data(state: dict) -> Iterator[tuple[float, dict]]:
-    """``(last change, data)`` of every task in a serialised workflow and its sub-workflows.
-
-    The serialiser stores a task's data as changes to its parent's (top-level keys updated and
-    deleted); the root task stores it whole.
-    """
+    """``(last change, data)`` of every task in a serialised workflow and its sub-workflows."""
     tasks = state.get("tasks") if isinstance(state.get("tasks"), dict) else {}
-    built: dict[str, dict] = {}
-
-    def data_of(task_id: str) -> dict:
-        chain = []
-        while task_id in tasks and task_id not in built:  # walk up to the nearest task already built
-            chain.append(task_id)
-            task_id = tasks[task_id].get("parent")
-        data = built.get(task_id, {})
-        for tid in reversed(chain):
-            task, delta = tasks[tid], tasks[tid].get("delta") or {}
-            if task.get("parent") is None or not delta:
-                data = task.get("data") if isinstance(task.get("data"), dict) else {}
-            else:
-                data = {**data, **(delta.get("updates") or {})}
-                for key in delta.get("deletions") or ():
-                    data.pop(key, None)
-            built[tid] = data
-        return data
-
-    for task_id, task in tasks.items():
+    for task in tasks.values():
         if isinstance(task, dict):
-            yield float(task.get("last_state_change") or 0), data_of(task_id)
+            yield float(task.get("last_state_change") or 0), spiff.stored_task_data(task, tasks)
     for sub in (state.get("subprocesses") or {}).values():
         if isinstance(sub, dict):
             yield from _task_data(sub)

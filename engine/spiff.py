@@ -157,3 +157,21 @@ class ScriptEngine(PythonScriptEngine):
         if self._call is None:
             raise ServiceFailed(f"no service dispatcher for {operation_name!r}", task=task)
         return json.dumps(self._call(task, operation_name, params))
+
+
+def stored_task_data(task: dict, tasks: dict) -> dict:
+    """A serialised task's data (from ``dump_state``'s JSON, ``tasks`` being its workflow's tasks).
+
+    The serialiser stores a task's data as changes to its parent's (top-level keys updated and
+    deleted), so they are replayed from the nearest ancestor stored whole.
+    """
+    chain = []
+    while task.get("delta") and task.get("parent") in tasks:
+        chain.append(task["delta"])
+        task = tasks[task["parent"]]
+    data = dict(task["data"]) if isinstance(task.get("data"), dict) else {}
+    for delta in reversed(chain):
+        data.update(delta.get("updates") or {})
+        for key in delta.get("deletions") or ():
+            data.pop(key, None)
+    return data
