@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,8 +27,12 @@ def _draft_files(directory: Path) -> list[deploy.SourceFile]:
 @click.option("--mix", "mix_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Mix of cases and staff behaviour, YAML or JSON (default: engine/simulation_mix.json).")
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same figures.")
-def simulate(count, draft_dir, mix_file, seed):
-    """Play synthetic cases through the live decision tables and the draft ones; print both side by side.
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default="the CPU count",
+              help="Processes playing cases side by side.")
+@click.option("--county", help="Code of the county whose units and staff the cases run in (default: the first).")
+def simulate(count, draft_dir, mix_file, seed, workers, county):
+    """Play synthetic cases through the deployed diagrams with the live decision tables and with the draft ones;
+    print the figures of both side by side.
 
     Nothing is written to the database.
     """
@@ -39,7 +44,7 @@ def simulate(count, draft_dir, mix_file, seed):
             try:
                 with click.progressbar(length=2 * count, label="simulating (live, then draft)") as bar:
                     comparison = simulation.what_if(db.session, files, mix, cases=count, seed=seed,
-                                                    progress=bar.update)
+                                                    workers=workers, county=county, progress=bar.update)
             finally:
                 db.session.rollback()
                 db.session.remove()

@@ -14,6 +14,9 @@ class EngineError(Exception):
         self.fields = fields
         self.details = details
 
+    def __reduce__(self):  # raised in a worker process, it reaches the caller whole
+        return type(self), (self.message, self.fields, self.details)
+
 
 class BadRequest(EngineError):
     code = "bad_request"

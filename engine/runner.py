@@ -244,25 +244,29 @@ class CaseRun:
             ServiceCall.case_id == self.case.id, ServiceCall.task_instance == instance))
         if done is not None:
             return done.result
+        result = self._handle(task, operator, params)
+        self.session.add(ServiceCall(case_id=self.case.id, task_instance=instance, operator=operator,
+                                     result=result, at=clock.now()))
+        audit.record(self.session, "service_called", self.actor, case_id=self.case.id,
+                     detail={"operator": operator, "task": task.task_spec.bpmn_id or task.task_spec.name})
+        return result
+
+    def _handle(self, task, operator: str, params: dict):
+        """Run the operator's handler; a handler's error becomes ``ServiceFailed`` with its BPMN error code."""
         handler = REGISTRY.get(operator)
         if handler is None:
             raise spiff.ServiceFailed(f"unknown service operator {operator!r}", task=task)
-        ctx = HandlerContext(self.session, self.case, instance, self.actor, clock.now(),
+        ctx = HandlerContext(self.session, self.case, str(task.id), self.actor, clock.now(),
                              copy.deepcopy(task.data))
         self.orders_may_change = True
         try:
-            result = handler(params, ctx)
+            return handler(params, ctx)
         except HandlerError as err:
             audit.record(self.session, "service_error", self.actor, case_id=self.case.id,
                          detail={"operator": operator, "code": err.code, "message": err.message})
             raise spiff.ServiceFailed(err.message, task=task, code=err.code) from err
         except Exception as err:
             raise spiff.ServiceFailed(f"{operator}: {type(err).__name__}: {err}", task=task) from err
-        self.session.add(ServiceCall(case_id=self.case.id, task_instance=instance, operator=operator,
-                                     result=result, at=clock.now()))
-        audit.record(self.session, "service_called", self.actor, case_id=self.case.id,
-                     detail={"operator": operator, "task": task.task_spec.bpmn_id or task.task_spec.name})
-        return result
 
 
 def open_incident(session: Session, case: Case, failure: StepFailed, actor: str, kind: str = "engine") -> Incident:

@@ -1,52 +1,48 @@
-"""What-if before publishing rules: synthetic cases through the live decision tables and a draft set.
+"""What-if before publishing rules: synthetic cases through the deployed diagrams, live tables beside a draft.
 
-``what_if`` draws N cases from a mix (``engine.simulation_mix``), plays them once with the
-deployed tables and once with the draft files replacing the tables they define, and returns the
-figures of both runs side by side (``engine.simulation_report`` prints them). Nothing is written:
-the live tables are read from the deployment, the draft files are checked as publishing checks
-them (``rule_drafts.parse``) and kept in memory, so the database stays as it was.
+``what_if`` draws N cases from a mix (``engine.simulation_mix``) and plays each of them twice
+through the newest deployed startable diagram, once with the deployed decision tables and once
+with the draft files in place of the tables they define, and returns the figures of both runs
+side by side (``engine.simulation_report`` prints them). A case runs in SpiffWorkflow as the
+engine runs it, with the engine's service handlers, on a simulated clock
+(``engine.simulation_flow``), in a private copy of the county (``engine.simulation_world``);
+simulated staff answer its forms (``engine.simulation_staff``). Nothing is written to the live
+database.
 
-The path of a case is decided by the tables, as the diagrams ask them: ``triage`` (severity,
-start tier, whether a leader owns the case), ``case_deadline`` (the whole case's deadline),
-``deadlines`` (each tier's acceptance hours, dispatch rounds, handling deadline and overdue
-limit, asked every round) and ``escalation`` (after each round: ``close``, ``retry``,
-``escalate`` to ``next_tier`` or ``litigation``). Simulated staff stand in for the people: per
-round an order is dispatched up to ``max_dispatch_rounds`` times until a unit accepts it (each
-refusal costs the acceptance hours), then the tier's work takes an exponentially distributed
-time and resolves the case or not, with the mix's probabilities for that tier. A discrete-event clock moves from one due moment to the
-next; a round still running at the tier's overdue limit is ended by its timer (outcome
-``timeout``), like the ``tier_overdue_at`` timer of ``tier_round``. A tier's deadlines are
-counted from the case's arrival at the tier and never shrink on escalation (the floors of the
-diagrams). What the model leaves out: the return visit, orders to several departments at once and
-the county's second triage.
-
-Every random draw comes from a generator seeded with ``seed``, the case number and the round
-number, so a run is reproducible and the live and the draft run see the same cases and the same
-staff: differences come from the tables alone.
+Every random draw comes from a generator seeded with ``seed`` and the case number, so a run is
+reproducible and the live and the draft run see the same cases and the same staff: differences
+come from the tables alone. Cases are split into chunks played by ``workers`` processes; each
+worker has its own copy of the county, so mediators' loads are counted per worker.
 """
 
 from __future__ import annotations
 
-import heapq
+import logging
 import random
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
+from multiprocessing import get_context
 
 from sqlalchemy.orm import Session
 
-from . import deploy
+from . import deploy, simulation_tables
 from .errors import BadRequest
+from .outcomes import RESOLVED
+from .simulation_flow import START, CaseResult
 from .simulation_mix import Mix
-from .simulation_tables import Tables, check_asked, draft_tables, live_tables
+from .simulation_world import Snapshot, snapshot
 from .stats import GRASSROOTS_TIERS
 
-MAX_ROUNDS = 40  # a case still going after this many rounds counts as stuck (a draft that loops)
-ACTIONS = ("close", "retry", "escalate", "litigation")
+CHUNK = 50  # cases a worker plays before reporting progress
 
 
 # -- synthetic cases ---------------------------------------------------------------------------
 def synthetic_cases(mix: Mix, count: int, seed: int) -> list[dict]:
-    """``count`` cases' opening data (type, parties, amount, risk flags, arrival day), the same for the same seed."""
+    """``count`` cases' registration data (type, parties, amount, risk flags) and arrival day, the same for the same seed."""
     made = []
     for n in range(count):
         rng = random.Random(f"{seed}:case:{n}")
@@ -54,28 +50,14 @@ def synthetic_cases(mix: Mix, count: int, seed: int) -> list[dict]:
         parties = rng.choices(*mix.parties)[0]
         low, high = rng.choices(*mix.amounts)[0]
         flags = [flag for flag, p in mix.risk_flags if rng.random() < p]
-        made.append({"dispute_type": dispute_type, "parties": [{"n": i} for i in range(parties)],
-                     "amount": round(rng.uniform(low, high)), "risk_flags": flags,
-                     "arrival": n / mix.cases_per_day})
+        people = [{"name": f"当事人{i + 1}", "role": "申请人" if i == 0 else "被申请人",
+                   "phone": f"139{n % 10_000:04d}{i:04d}"} for i in range(parties)]
+        made.append({"dispute_type": dispute_type, "parties": people, "amount": round(rng.uniform(low, high)),
+                     "risk_flags": flags, "summary": f"模拟案件：{dispute_type}", "arrival": n / mix.cases_per_day})
     return made
 
 
-# -- one run -----------------------------------------------------------------------------------
-@dataclass
-class _Case:
-    n: int
-    arrival: float
-    severity: str = ""
-    leader: bool = False
-    due: float = 0.0
-    tier: str = ""
-    tier_due: float = 0.0
-    tier_limit: float = 0.0
-    rounds_at_tier: int = 0
-    rounds: int = 0
-    outcome: str = ""
-
-
+# -- figures -----------------------------------------------------------------------------------
 @dataclass
 class TierFigures:
     """One tier in one run: cases that reached it, rounds worked, most cases at once, rounds on time, resolved."""
@@ -86,7 +68,6 @@ class TierFigures:
     on_time: int = 0
     timed_out: int = 0
     resolved: int = 0
-    current: int = 0
 
 
 @dataclass
@@ -99,161 +80,142 @@ class RunFigures:
     on_time: int = 0
     litigation: int = 0
     stuck: int = 0
+    incidents: int = 0
     escalations: int = 0
     timeouts: int = 0
     not_accepted: int = 0
     leader_cases: int = 0
     leader_peak: int = 0
+    leader_most: int = 0
     total_days: float = 0.0
     tiers: dict[str, TierFigures] = field(default_factory=dict)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
 
 
-class _Run:
-    """One discrete-event run of the cases through one set of tables."""
-
-    def __init__(self, tables: Tables, mix: Mix, seed: int, progress: Callable[[int], None] | None):
-        self.tables, self.mix, self.seed, self.progress = tables, mix, seed, progress
-        self.figures = RunFigures()
-        self.events: list = []
-        self.leaders_now = 0
-
-    def tier(self, name: str) -> TierFigures:
-        return self.figures.tiers.setdefault(name, TierFigures())
-
-    def play(self, cases: list[dict]) -> RunFigures:
-        for n, opening in enumerate(cases):
-            heapq.heappush(self.events, (opening["arrival"], n, "arrive", (n, opening)))
-        self.figures.cases = len(cases)
-        while self.events:
-            now, _, kind, item = heapq.heappop(self.events)
-            if kind == "arrive":
-                self._arrive(now, item)
-            else:
-                self._round_ended(now, item)
-        return self.figures
-
-    def _schedule(self, at: float, case: _Case) -> None:
-        heapq.heappush(self.events, (at, case.n, "round", case))
-
-    def _arrive(self, now: float, item: tuple[int, dict]) -> None:
-        n, opening = item
-        case = _Case(n=n, arrival=now)
-        triage = self.tables.ask("triage", {k: opening[k] for k in ("dispute_type", "amount", "parties", "risk_flags")},
-                                 memo=False)
-        case.severity, case.leader = triage["severity"], bool(triage.get("leader_required"))
-        duration = self.tables.ask("case_deadline", {"severity": case.severity})["case_duration"]
-        case.due = now + self.tables.days(duration, "case_deadline")
-        if case.leader:
-            self.figures.leader_cases += 1
-            self.leaders_now += 1
-            self.figures.leader_peak = max(self.figures.leader_peak, self.leaders_now)
-        self._enter_tier(now, case, triage["start_tier"])
-        self._start_round(now, case)
-
-    def _deadlines(self, case: _Case) -> dict:
-        return self.tables.ask("deadlines", {"tier": case.tier, "severity": case.severity})
-
-    def _enter_tier(self, now: float, case: _Case, tier: str) -> None:
-        if case.tier:
-            self.tier(case.tier).current -= 1
-        case.tier, case.rounds_at_tier = tier, 0
-        figures = self.tier(tier)
-        figures.reached += 1
-        figures.current += 1
-        figures.peak = max(figures.peak, figures.current)
-        rows = self._deadlines(case)
-        # The floors: a deadline never shrinks when the case moves up.
-        case.tier_due = max(case.tier_due, now + self.tables.days(rows["handling_duration"], "deadlines"))
-        case.tier_limit = max(case.tier_limit, now + self.tables.days(rows["overdue_limit"], "deadlines"))
-
-    def _behaviour(self, tier: str):
-        found = self.mix.tiers.get(tier)
-        if found is None:
-            raise BadRequest(f"mix: tiers.{tier}: the tables send cases to tier {tier!r}, the mix has no entry",
-                             fields={f"tiers.{tier}": "missing"})
-        return found
-
-    def _start_round(self, now: float, case: _Case) -> None:
-        case.rounds += 1
-        case.rounds_at_tier += 1
-        self.tier(case.tier).rounds += 1
-        staff = self._behaviour(case.tier)
-        rng = random.Random(f"{self.seed}:round:{case.n}:{case.rounds}")
-        took, success = rng.expovariate(1 / staff.handling_days), rng.random()
-        refused = self._dispatch(case, staff.accept)
-        if refused is None:
-            self.figures.not_accepted += 1
-            self._schedule(now + self._dispatch_days(case, None), case)
-            return
-        finish = now + self._dispatch_days(case, refused) + took
-        if finish > case.tier_limit:  # the overdue timer fires first
-            case.outcome = "timeout"
-            self.figures.timeouts += 1
-            self.tier(case.tier).timed_out += 1
-            self._schedule(max(now, case.tier_limit), case)
-            return
-        if finish <= case.tier_due:
-            self.tier(case.tier).on_time += 1
-        case.outcome = "resolved" if success < staff.success else "failed"
-        self._schedule(finish, case)
-
-    def _dispatch(self, case: _Case, accept: float) -> int | None:
-        """How many dispatches were returned or not taken before one was accepted; None: none was, within
-        the table's ``max_dispatch_rounds`` (the order ends ``not_accepted``)."""
-        attempts = max(1, int(self._deadlines(case)["max_dispatch_rounds"]))
-        for attempt in range(attempts):
-            if random.Random(f"{self.seed}:accept:{case.n}:{case.rounds}:{attempt}").random() < accept:
-                return attempt
-        case.outcome = "not_accepted"
-        return None
-
-    def _dispatch_days(self, case: _Case, refused: int | None) -> float:
-        """Days spent on dispatches nobody took: each waits the table's acceptance hours."""
-        rows = self._deadlines(case)
-        count = max(1, int(rows["max_dispatch_rounds"])) if refused is None else refused
-        return count * float(rows["acceptance_hours"]) / 24
-
-    def _round_ended(self, now: float, case: _Case) -> None:
-        answer = self.tables.ask("escalation", {"tier": case.tier, "order_outcome": case.outcome,
-                                                "rounds_at_tier": case.rounds_at_tier})
-        action = answer.get("next_action")
-        if action not in ACTIONS:
-            raise BadRequest(f"table escalation: next action {action!r} is not one of {', '.join(ACTIONS)}",
-                             fields={"from": "escalation"})
-        if case.rounds >= MAX_ROUNDS and action in ("retry", "escalate"):
-            self._end(now, case, "stuck")
-        elif action == "retry":
-            self._start_round(now, case)
-        elif action == "escalate":
-            self.figures.escalations += 1
-            self._enter_tier(now, case, answer["next_tier"])
-            self._start_round(now, case)
-        else:
-            self._end(now, case, "resolved" if action == "close" else "litigation")
-
-    def _end(self, now: float, case: _Case, how: str) -> None:
-        figures = self.figures
-        self.tier(case.tier).current -= 1
-        if case.leader:
-            self.leaders_now -= 1
-        figures.total_days += now - case.arrival
-        if how == "resolved":
-            figures.resolved += 1
-            self.tier(case.tier).resolved += 1
-            figures.grassroots += case.tier in GRASSROOTS_TIERS
-            figures.on_time += now <= case.due
-        elif how == "litigation":
-            figures.litigation += 1
-        else:
-            figures.stuck += 1
-        if self.progress is not None:
-            self.progress(1)
+def _peak(intervals: Iterable[tuple]) -> int:
+    """Most intervals open at one moment (an interval ending as another starts does not overlap it)."""
+    edges = sorted(edge for start, end in intervals for edge in ((start, 1), (end, -1)))
+    most = current = 0
+    for _, step in edges:
+        current += step
+        most = max(most, current)
+    return most
 
 
-def run(engines: dict, mix: Mix, cases: list[dict], seed: int,
+def figures(results: list[CaseResult]) -> RunFigures:
+    """Sum up what the cases went through."""
+    run = RunFigures(cases=len(results))
+    ends = {r.n: r.ended or r.arrived for r in results}
+    leaders = [r for r in results if r.leader]
+    run.leader_cases = len(leaders)
+    run.leader_peak = _peak((r.leader_from, ends[r.n]) for r in leaders)
+    run.leader_most = max(Counter(r.leader for r in leaders).values(), default=0)
+    spans: dict[str, list] = {}
+    for r in results:
+        run.outcomes[r.outcome or "(open)"] = run.outcomes.get(r.outcome or "(open)", 0) + 1
+        run.stuck += r.stuck
+        run.incidents += r.failed is not None
+        if r.failed is not None:
+            run.failures[r.failed] = run.failures.get(r.failed, 0) + 1
+        run.not_accepted += r.refused
+        if r.ended is not None:
+            run.total_days += (r.ended - r.arrived).total_seconds() / 86400
+        if r.outcome in RESOLVED:
+            run.resolved += 1
+            run.grassroots += r.tier in GRASSROOTS_TIERS
+            run.on_time += r.on_time
+            if r.tier:
+                run.tiers.setdefault(r.tier, TierFigures()).resolved += 1
+        run.litigation += r.outcome == "litigation"
+        reached = set()
+        for round_ in r.rounds:
+            tier = run.tiers.setdefault(round_.tier, TierFigures())
+            tier.rounds += 1
+            tier.on_time += round_.on_time
+            tier.timed_out += round_.outcome == "timeout"
+            run.timeouts += round_.outcome == "timeout"
+            run.escalations += round_.action == "escalate"
+            reached.add(round_.tier)
+            spans.setdefault(round_.tier, []).append((round_.started, round_.ended or ends[r.n]))
+        for name in reached:
+            run.tiers[name].reached += 1
+    for name, found in spans.items():
+        run.tiers[name].peak = _peak(found)
+    return run
+
+
+# -- running -----------------------------------------------------------------------------------
+_WORKER: dict = {}  # what a worker process plays its chunks with (set by ``_init_worker``)
+
+
+def _prepare(snap: Snapshot, sources: dict, mix: Mix) -> dict:
+    """What one process plays cases with: its county, the specs bound to the run's tables, the staff."""
+    from .simulation_flow import private_specs
+    from .simulation_staff import Staff
+    from .simulation_world import World
+
+    world = World(snap)
+    return {"world": world, "specs": private_specs(snap.spec_json, simulation_tables.engines(sources)),
+            "staff": Staff(mix, world)}
+
+
+@contextmanager
+def _library_quiet():
+    """SpiffWorkflow logs every task's state change: a sixth of the time of a simulated case."""
+    library_log = logging.getLogger("spiff")
+    level = library_log.level
+    library_log.setLevel(max(library_log.getEffectiveLevel(), logging.WARNING))
+    try:
+        yield
+    finally:
+        library_log.setLevel(level)
+
+
+def _init_worker(snap: Snapshot, sources: dict, mix: Mix) -> None:
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    _WORKER.update(_prepare(snap, sources, mix))
+
+
+def _play(cases: list[tuple[int, dict]], seed: int, state: dict | None = None) -> list[CaseResult]:
+    from .simulation_flow import CaseFlow
+
+    state = state or _WORKER
+    world, specs, staff = state["world"], state["specs"], state["staff"]
+    played = []
+    for n, opening in cases:
+        rng = random.Random(f"{seed}:place:{n}")
+        given = {k: v for k, v in opening.items() if k != "arrival"} | {"location_unit_code": rng.choice(world.grids)}
+        played.append(CaseFlow(world, specs, staff, n, START + timedelta(days=opening["arrival"]), given, seed).play())
+    world.session.commit()  # the orders and assignments stay: mediators' loads carry on to the next chunk
+    return played
+
+
+def run(snap: Snapshot, sources: dict, mix: Mix, cases: list[dict], seed: int, *, workers: int = 1,
         progress: Callable[[int], None] | None = None) -> RunFigures:
-    """Play ``cases`` through one set of tables; ``progress(1)`` after each case ends."""
-    return _Run(Tables(engines), mix, seed, progress).play(cases)
+    """Play ``cases`` through the diagrams with the tables of ``sources``; ``progress(n)`` as cases end."""
+    numbered = list(enumerate(cases))
+    chunks = [numbered[i:i + CHUNK] for i in range(0, len(numbered), CHUNK)]
+    results: list[CaseResult] = []
+    if workers <= 1:
+        with _library_quiet():
+            state = _prepare(snap, sources, mix)
+            try:
+                for chunk in chunks:
+                    results += _play(chunk, seed, state)
+                    if progress is not None:
+                        progress(len(chunk))
+            finally:
+                state["world"].close()
+        return figures(results)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                             initargs=(snap, sources, mix)) as pool:
+        futures = {pool.submit(_play, chunk, seed): len(chunk) for chunk in chunks}
+        for future in as_completed(futures):
+            results += future.result()
+            if progress is not None:
+                progress(futures[future])
+    return figures(sorted(results, key=lambda r: r.n))
 
 
 @dataclass
@@ -267,21 +229,26 @@ class Comparison:
     tier_order: list[str]
 
 
+TIER_ORDER = ("grid", "village", "town", "county")
+
+
 def what_if(session: Session, files: list[deploy.SourceFile], mix: Mix, *, cases: int, seed: int = 0,
+            workers: int = 1, county: str | None = None,
             progress: Callable[[int], None] | None = None) -> Comparison:
     """Simulate ``cases`` synthetic cases with the live tables and with the draft ``files``; nothing is written.
 
     The entry point for ``mediate simulate`` and for a page: ``files`` are the draft DMN files
-    (as uploaded or read from a directory), ``progress(n)`` is told of every finished case
+    (as uploaded or read from a directory), ``progress(n)`` is told of finished cases
     (``2 × cases`` in all: the live run, then the draft run).
     """
     if not 1 <= cases <= 1_000_000:
         raise BadRequest("cases must be between 1 and 1000000", fields={"cases": "between 1 and 1000000"})
-    live = live_tables(session)
-    draft, replaced = draft_tables(live, files)
-    check_asked(session, draft)
+    live = simulation_tables.live_sources(session)
+    draft, replaced = simulation_tables.draft_sources(live, files)
+    snap = snapshot(session, county)
+    simulation_tables.check_asked(session, draft, replaced)
     opened = synthetic_cases(mix, cases, seed)
-    live_run = run(live, mix, opened, seed, progress)
-    draft_run = run(draft, mix, opened, seed, progress)
-    seen = [*mix.tiers, *live_run.tiers, *draft_run.tiers]
+    live_run = run(snap, live, mix, opened, seed, workers=workers, progress=progress)
+    draft_run = run(snap, draft, mix, opened, seed, workers=workers, progress=progress)
+    seen = [*TIER_ORDER, *mix.tiers, *live_run.tiers, *draft_run.tiers]
     return Comparison(live_run, draft_run, replaced, seed, list(dict.fromkeys(seen)))

@@ -10,7 +10,11 @@ the README under ``mediate simulate``):
 - ``risk_flags``: flag → probability that a case carries it;
 - ``tiers``: tier name → ``{accept, success, handling_days}``: the probability that a dispatched
   order is accepted in time, that the tier's mediation resolves the case, and the mean days the
-  tier's staff take (exponentially distributed). Every tier the tables can send a case to needs an entry.
+  tier's staff take (exponentially distributed). Every tier the tables can send a case to needs an entry;
+- ``answers`` (optional): form field → weights of its values, for the choices staff make that the
+  tiers' behaviour does not decide (``handling_mode``, ``rating``, ``request_judicial_confirmation`` …;
+  ``"true"``/``"false"`` for a yes/no field), see ``engine.simulation_staff``;
+- ``task_hours`` (optional, default 4): the mean hours any other task waits for its answer.
 
 Validation errors name the field (``tiers.town.success``), as the API does for a form.
 """
@@ -18,7 +22,7 @@ Validation errors name the field (``tiers.town.success``), as the API does for a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -48,6 +52,8 @@ class Mix:
     amounts: tuple[tuple[tuple[float, float], ...], tuple[float, ...]]
     risk_flags: tuple[tuple[str, float], ...]
     tiers: dict[str, TierBehaviour]
+    answers: dict[str, tuple[tuple, tuple[float, ...]]] = field(default_factory=dict)
+    task_hours: float = 4.0
 
 
 def _fail(field: str, message: str) -> BadRequest:
@@ -120,7 +126,22 @@ def _tiers(doc: dict) -> dict[str, TierBehaviour]:
     return tiers
 
 
-KEYS = ("cases_per_day", "dispute_types", "parties", "amounts", "risk_flags", "tiers")
+KEYS = ("cases_per_day", "dispute_types", "parties", "amounts", "risk_flags", "tiers", "answers", "task_hours")
+
+
+def _answers(doc: dict) -> dict[str, tuple[tuple, tuple[float, ...]]]:
+    found = doc.get("answers") or {}
+    if not isinstance(found, dict):
+        raise _fail("answers", "must be a mapping of form field to the weights of its values")
+    answers = {}
+    for name, weights in found.items():
+        if not isinstance(weights, dict) or not weights:
+            raise _fail(f"answers.{name}", "must be a non-empty mapping of value to weight")
+        values = tuple(_number(w, f"answers.{name}.{k}") for k, w in weights.items())
+        if not any(values):
+            raise _fail(f"answers.{name}", "needs at least one weight above 0")
+        answers[str(name)] = (tuple(str(k) for k in weights), values)
+    return answers
 
 
 def parse(doc) -> Mix:
@@ -139,7 +160,9 @@ def parse(doc) -> Mix:
         parties=_parties(doc),
         amounts=_amounts(doc),
         risk_flags=tuple((str(k), _number(p, f"risk_flags.{k}", high=1.0)) for k, p in flags.items()),
-        tiers=_tiers(doc))
+        tiers=_tiers(doc),
+        answers=_answers(doc),
+        task_hours=_number(doc.get("task_hours", 4), "task_hours", above=True))
 
 
 def load(path: Path | None = None) -> Mix:

@@ -12,7 +12,7 @@ def _rate(numerator: int, denominator: int) -> str:
 
 
 def _overall(run: RunFigures) -> list[tuple[str, str]]:
-    ended = run.resolved + run.litigation + run.stuck
+    ended = sum(n for outcome, n in run.outcomes.items() if outcome != "(open)")
     return [
         ("cases", str(run.cases)),
         ("resolved", str(run.resolved)),
@@ -20,12 +20,14 @@ def _overall(run: RunFigures) -> list[tuple[str, str]]:
         ("on-time rate (resolved by the case deadline)", _rate(run.on_time, run.resolved)),
         ("grassroots share (resolved at grid or village)", _rate(run.grassroots, run.resolved)),
         ("litigation", str(run.litigation)),
-        ("stuck (round limit reached)", str(run.stuck)),
+        ("stuck (step limit reached)", str(run.stuck)),
+        ("incidents (a step failed)", str(run.incidents)),
         ("escalations", str(run.escalations)),
         ("timeouts (tier overdue timer fired)", str(run.timeouts)),
-        ("orders nobody accepted", str(run.not_accepted)),
+        ("orders returned or not accepted in time", str(run.not_accepted)),
         ("leader workload: cases owned by leaders", str(run.leader_cases)),
         ("leader workload: most open at once", str(run.leader_peak)),
+        ("leader workload: most cases of one leader", str(run.leader_most)),
         ("average days to end", f"{run.total_days / ended:.1f}" if ended else "–"),
     ]
 
@@ -62,6 +64,9 @@ def table(comparison: Comparison) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() + mark)
     replaced = ", ".join(comparison.replaced)
     lines.append(f"draft tables: {replaced}; seed {comparison.seed}; * = changed by the draft")
+    for name, run in (("live", comparison.live), ("draft", comparison.draft)):
+        for failure, count in sorted(run.failures.items(), key=lambda f: -f[1])[:3]:
+            lines.append(f"{name}: {count} case(s) failed at {failure}")
     return "\n".join(lines)
 
 

@@ -104,7 +104,7 @@ def target(definition, value, start: datetime):
     return due, value
 
 
-def _retarget(task, start: datetime) -> datetime:
+def retarget(task, start: datetime) -> datetime:
     """Recompute the waiting task's target from our clock and store it back in the task."""
     definition = task.task_spec.event_definition
     current = task._get_internal_data("event_value")
@@ -187,7 +187,7 @@ class _Sync:
     def create(self, task) -> None:
         spec = task.task_spec
         host = _host(task)
-        due = _retarget(task, self.now)
+        due = retarget(task, self.now)
         row = Timer(case_id=self.case.id, spiff_task_id=str(task.id), spec_id=spec.bpmn_id or spec.name,
                     host_task_id=str(host.id) if host is not None else None, kind=kind_of(spec),
                     cancel_activity=bool(getattr(spec, "cancel_activity", False)), state="waiting",

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def deployed(env, monkeypatch, tmp_path):  # noqa: F811
+    monkeypatch.setenv("MEDIATE_PROCESSES_DIR", str(ROOT / "processes"))
     monkeypatch.setenv("MEDIATE_FORMS_DIR", str(ROOT / "forms"))
-    result = CliRunner().invoke(main, ["deploy", str(ROOT / "processes")])
+    result = CliRunner().invoke(main, ["demo"])  # the process library and the county the cases run in
     assert result.exit_code == 0, result.output
     draft = tmp_path / "draft"
     draft.mkdir()
@@ -36,7 +37,7 @@ def _counts(url: str) -> list[int]:
 def test_simulate_prints_live_beside_draft_the_same_twice(deployed):
     url, draft = deployed
     before = _counts(url)
-    args = ["simulate", "--cases", "300", "--from", str(draft), "--seed", "5"]
+    args = ["simulate", "--cases", "16", "--from", str(draft), "--seed", "5", "--workers", "1"]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
     table = first.output[first.output.index("figure"):]

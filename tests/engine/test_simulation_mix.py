@@ -60,6 +60,11 @@ def test_yaml_reads_the_same_mix(tmp_path):
     ("tiers.grid.accept", KeyError, "tiers.grid.accept"),
     ("tiers.county.handling_days", 0, "tiers.county.handling_days"),
     ("tiers.village.speed", 1, "tiers.village.speed"),
+    ("answers", ["rating"], "answers"),
+    ("answers.rating", {}, "answers.rating"),
+    ("answers.rating.满意", "many", "answers.rating.满意"),
+    ("answers.rating", {"满意": 0}, "answers.rating"),
+    ("task_hours", 0, "task_hours"),
     ("colour", "red", "colour"),
 ])
 def test_errors_name_the_field(path, value, field):

@@ -61,7 +61,7 @@ def rules_list():
 def rule_edit(decision_id: str):
     table = rules.live(db.session, me(), decision_id)
     return render_template("rule_edit.html", table=table, replay_default=DEFAULT_REPLAY,
-                           max_replay=rules.MAX_REPLAY, simulated=rule_simulation.played(decision_id),
+                           max_replay=rules.MAX_REPLAY, simulated=rule_simulation.played(db.session, decision_id),
                            mix=rule_simulation.default_mix(), simulate_default=rule_simulation.DEFAULT_CASES,
                            max_simulate=rule_simulation.MAX_CASES)
 
