@@ -1,8 +1,8 @@
 """How a case ended, read from the data its diagrams write: the one table that says so.
 
-The diagrams decide (the ``escalation`` table says ``close`` or ``litigation``, the grid worker or the
-window clerk records a settlement, the court confirms an agreement); this module only names the
-result. ``RULES`` is read top to bottom and the first row whose keys all hold wins, like a FIRST
+The diagrams decide (the ``escalation`` table says ``close``, ``litigation`` or ``withdrawn``, the centre
+does not accept a matter at 事项研判, the grid worker or the window clerk records a settlement, the court
+confirms an agreement); this module only names the result. ``RULES`` is read top to bottom and the first row whose keys all hold wins, like a FIRST
 decision table. The engine applies it after every step (``engine/outcome_columns.py``) and the
 migration that introduced the columns applied it to the cases stored before them.
 """
@@ -50,6 +50,10 @@ class Rule:
 
 
 RULES = (
+    # 不予受理: the centre declined the matter at 事项研判; nothing else ever ran.
+    Rule("not_accepted", (("acceptance", "不予受理"),)),
+    # 撤回: the mediator recorded the applicant's withdrawal and the escalation table ended the rounds.
+    Rule("withdrawn", (("next_action", "withdrawn"),)),
     # Failed at the top tier, or the centre chose litigation after the court refused confirmation.
     Rule("litigation", (("next_action", "litigation"),)),
     # Confirmation is the last step of a resolution: a refused one sets next_action to retry or litigation.

@@ -2,7 +2,8 @@
 
 An order is open (``ORDER_OPEN_STATES``) until one of these events ends it in a final state
 (``ORDER_FINAL_STATES``): ``returned``, ``timed_out`` (acceptance or overdue limit), ``failed``,
-``verified`` (→ ``resolved``), ``not_verified`` with ``last_round`` (→ ``unverified``). The diagram
+``verified`` (→ ``resolved``), ``not_verified`` with ``last_round`` (→ ``unverified``), ``withdrawn``
+(the applicant withdrew the application during mediation). The diagram
 draws an event at every path that ends an order, so the state is written in the same transaction
 as the step that ends it. An event that ends a handling round also closes the round's unanswered
 supervision orders.
@@ -65,11 +66,15 @@ def _failed(order, params, now):
     _close(order, "failed", now)
 
 
+def _withdrawn(order, params, now):
+    _close(order, "withdrawn", now)
+
+
 EVENTS = {"accepted": _accepted, "returned": _returned, "timed_out": _timed_out, "reminder": _reminder,
           "supervision": _supervision, "review": _review, "verified": _verified,
-          "not_verified": _not_verified, "failed": _failed}
+          "not_verified": _not_verified, "failed": _failed, "withdrawn": _withdrawn}
 # Events after which the handling round is over: its open supervision orders are closed unanswered.
-ROUND_ENDS = {"timed_out", "verified", "not_verified", "failed"}
+ROUND_ENDS = {"timed_out", "verified", "not_verified", "failed", "withdrawn"}
 
 
 def close_supervisions(ctx, order) -> None:

@@ -47,6 +47,7 @@ class Flow:
     target: str
     name: str = ""
     condition: str | None = None
+    label_on: int = 0  # the segment whose middle carries the name (-1: the last, clear of a shared trunk)
 
 
 def _properties(props: dict) -> str:
@@ -177,9 +178,9 @@ class Process:
         if post:
             node.ext.append(f"<spiffworkflow:postScript>{escape(post)}</spiffworkflow:postScript>")
 
-    def flow(self, source, target, name="", condition=None, default=False):
+    def flow(self, source, target, name="", condition=None, default=False, label_on=0):
         fid = f"flow_{source}_{target}"
-        self.flows.append(Flow(fid, source, target, name, condition))
+        self.flows.append(Flow(fid, source, target, name, condition, label_on))
         if default:
             self.defaults[source] = fid
         return fid
@@ -311,8 +312,11 @@ class Process:
             wps = "".join(f'<di:waypoint x="{x:.0f}" y="{y:.0f}" />' for x, y in pts)
             lab = ""
             if f.name:
-                (x1, y1), (x2, y2) = pts[0], pts[1]
-                lab = (f'<bpmndi:BPMNLabel><dc:Bounds x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2 - 18:.0f}" '
+                segment = f.label_on % (len(pts) - 1)
+                (x1, y1), (x2, y2) = pts[segment], pts[segment + 1]
+                # Beside the first segment, or centred over a later one so it ends before the target.
+                x = (x1 + x2) / 2 + (4 if f.label_on == 0 else -35)
+                lab = (f'<bpmndi:BPMNLabel><dc:Bounds x="{x:.0f}" y="{(y1 + y2) / 2 - 18:.0f}" '
                        'width="70" height="14" /></bpmndi:BPMNLabel>')
             out.append(f'      <bpmndi:BPMNEdge id="{f.id}_di" bpmnElement="{f.id}">{wps}{lab}</bpmndi:BPMNEdge>')
         out += ["    </bpmndi:BPMNPlane>", "  </bpmndi:BPMNDiagram>"]

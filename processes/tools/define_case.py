@@ -18,6 +18,16 @@ ARCHIVE_LITIGATION = (
     "{'outcome': 'litigation', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
     "'route': litigation_route, 'court': court_code}"
 )
+# 不予受理 at 事项研判: nothing was triaged yet, so only what registration and assessment wrote.
+ARCHIVE_NOT_ACCEPTED = (
+    "{'outcome': 'not_accepted', 'dispute_type': dispute_type, 'reason': not_accepted_reason, "
+    "'notes': assessment_notes, 'received_at': received_at}"
+)
+# 撤回: the mediator recorded the applicant's withdrawal; the escalation table ended the rounds.
+ARCHIVE_WITHDRAWN = (
+    "{'outcome': 'withdrawn', 'dispute_type': dispute_type, 'severity': severity, 'tier': tier, "
+    "'reason': withdrawal_reason, 'mediated_by': mediated_by, 'received_at': received_at, 'due_at': case_due_at}"
+)
 
 
 def dispute_case() -> Process:
@@ -28,7 +38,9 @@ def dispute_case() -> Process:
             "回访反馈 → 结案存档 (调查, 调解 and 签订协议 happen inside the tier rounds). Started with empty data (the engine adds case_code and reported_by); "
             "the first task is registration. Severity, starting tier and leader ownership come from "
             "the 'triage' table; the tier rounds repeat while the 'escalation' table says retry or "
-            "escalate. 一站式受理: a grid patrol report the "
+            "escalate. The centre may decline a matter outside mediation's scope at 事项研判 (不予受理), and "
+            "an applicant may withdraw during mediation (撤回); both are archived and end the case. "
+            "一站式受理: a grid patrol report the "
             "table calls small is resolved on the spot (即采即办), the centre may handle a dispute at the "
             "window (窗口直办); both go straight to closing without dispatch.")
     _intake(p)
@@ -42,7 +54,7 @@ def dispute_case() -> Process:
 # Settled on the spot or at the window: the resolution round goes straight to judicial confirmation.
 DIRECT = "settled_directly = True\nunit_code = None\ncase_status = 'agreed'"
 # Columns the intake takes beyond the plain ten steps; the later parts are drawn to the right of them.
-INTAKE_COLUMNS = 12
+INTAKE_COLUMNS = 13
 # The whole case's deadline from receipt; a second reading of the table never makes it earlier.
 CASE_DUE = "case_due_at = due_after(received_at, case_duration)"
 # Keys every path reads later, set before any of them branches: the handling mode (plan), the joint
@@ -76,20 +88,23 @@ def _intake(p: Process) -> None:
     p.gateway("gw_channel", "网格巡查?", 4, CS)
     p.gateway("gw_assess_join", "", 10, CS)
     p.user("assess", "事项研判", 11, CS, "dispute_case/assess.schema.json", unit="centre",
-           doc="Check the facts and risk flags before triage.")
-    p.rule("triage", "分级分类", 12, CS, "triage",
+           doc="Check the facts and risk flags before triage, and decide whether mediation takes the matter "
+               "(受理) or not (不予受理: already before a court or arbitration, a criminal case, not a civil "
+               "dispute, ...).")
+    _not_accepted(p)
+    p.rule("triage", "分级分类", 13, CS, "triage",
            post="tier = start_tier\ncase_status = 'assessed'\nleader_username = None",
            doc="severity, start_tier, leader_required, mediation_type, progress_cycle.")
-    p.rule("case_deadline", "结案时限", 13, CS, "case_deadline", post=CASE_DUE,
+    p.rule("case_deadline", "结案时限", 14, CS, "case_deadline", post=CASE_DUE,
            doc="The whole case's deadline, measured from receipt (received_at).")
-    p.gateway("gw_leader", "重大风险?", 14, CS)
-    p.user("plan", "制定方案", 15, CS, "dispute_case/plan.schema.json", unit="centre", post=PLAN_POST,
+    p.gateway("gw_leader", "重大风险?", 15, CS)
+    p.user("plan", "制定方案", 16, CS, "dispute_case/plan.schema.json", unit="centre", post=PLAN_POST,
            doc="普通纠纷窗口直办、复杂纠纷联席会商: the centre chooses window handling, dispatch through "
                "the tiers, or a joint consultation of named departments with one lead.")
-    p.call("leader_ownership", "领导包案", 15, LEADER, "leader_ownership",
+    p.call("leader_ownership", "领导包案", 16, LEADER, "leader_ownership",
            doc="重大风险领导包办: one leader, one special team, one plan.")
-    p.gateway("gw_plan_join", "", 19, CS)
-    p.user("route", "评估分拨", 20, CS, "dispute_case/route.schema.json", unit="centre",
+    p.gateway("gw_plan_join", "", 20, CS)
+    p.user("route", "评估分拨", 21, CS, "dispute_case/route.schema.json", unit="centre",
            post="rounds_at_tier = 0\nmediator_id = None\nmediated_by = None\ncase_status = 'routed'\n"
                 "tier_started_at = now().isoformat()\ntier_due_floor = None\ntier_limit_floor = None",
            doc="Confirm the starting tier and mediation type; record the mediator the party chose "
@@ -99,7 +114,9 @@ def _intake(p: Process) -> None:
     p.flow("gw_channel", "spot_triage", "网格巡查", condition="intake_channel == '网格巡查'")
     p.flow("gw_channel", "gw_assess_join", "其他渠道", default=True)
     _on_the_spot(p)
-    p.chain("gw_assess_join", "assess", "triage", "case_deadline", "gw_leader")
+    p.chain("gw_assess_join", "assess", "gw_accepted")
+    p.flow("gw_accepted", "triage", "受理", default=True)
+    p.chain("triage", "case_deadline", "gw_leader")
     p.flow("gw_leader", "leader_ownership", "领导包案", condition="leader_required")
     p.flow("gw_leader", "plan", "窗口直办/会商", default=True)
     _window(p)
@@ -129,15 +146,26 @@ def _on_the_spot(p: Process) -> None:
     p.chain("spot_overdue", "spot_timeout", "gw_assess_join")
 
 
+def _not_accepted(p: Process) -> None:
+    """不予受理: the centre declines a matter outside mediation's scope; it is archived and the case ends."""
+    p.gateway("gw_accepted", "受理?", 12, CS)
+    p.service("archive_not_accepted", "存档(不予受理)", 13, CS, "archive",
+              {"case_code": "case_code", "outcome": "'not_accepted'", "summary": ARCHIVE_NOT_ACCEPTED},
+              "archive_result", row=1, post="case_status = 'closed'")
+    p.end("end_not_accepted", "不予受理", 14, CS, row=1)
+    p.flow("gw_accepted", "archive_not_accepted", "不予受理", condition="acceptance == '不予受理'")
+    p.chain("archive_not_accepted", "end_not_accepted")
+
+
 def _window(p: Process) -> None:
     """窗口直办: the plan says window, and the clerk who filed it settles the dispute there."""
-    p.gateway("gw_mode", "处置方式", 16, CS)
-    p.user("window_handle", "窗口直办", 17, CS, "dispute_case/window_handle.schema.json", row=1,
+    p.gateway("gw_mode", "处置方式", 17, CS)
+    p.user("window_handle", "窗口直办", 18, CS, "dispute_case/window_handle.schema.json", row=1,
            unit="centre", assignee="window_clerk",
            post="if window_resolved:\n    " + DIRECT.replace("\n", "\n    "),
            doc="The clerk at the centre's window handles an ordinary dispute directly and records the "
                "result; what cannot be settled there is routed and dispatched.")
-    p.gateway("gw_window_result", "当场化解?", 18, CS, row=1)
+    p.gateway("gw_window_result", "当场化解?", 19, CS, row=1)
     p.chain("plan", "gw_mode")
     p.flow("gw_mode", "window_handle", "窗口直办", condition="handling_mode == '窗口直办'")
     p.flow("gw_mode", "gw_plan_join", "分级处置/联席会商", default=True)
@@ -159,16 +187,25 @@ def _handling(p: Process) -> None:
            doc="Tier rounds, the agreement and its judicial confirmation; repeated when the court does "
                "not confirm the agreement and the centre sends the case back to mediation.")
     p.gateway("gw_outcome", "化解结果", 11, CS)
-    p.user("litigation_handoff", "导入诉讼/速裁", 12, CS, "dispute_case/litigation_handoff.schema.json",
+    # The exits sit half a column right, clear of the flow from 包案? down to the leader's lane.
+    p.user("litigation_handoff", "导入诉讼/速裁", 12.5, CS, "dispute_case/litigation_handoff.schema.json",
            row=2, unit="centre", post="case_status = 'litigation'",
            doc="调解不成的导入速裁法庭 / 依法导入诉讼程序: record the hand-off to the court.")
-    p.service("archive_litigation", "存档(诉讼)", 13, CS, "archive",
+    p.service("archive_litigation", "存档(诉讼)", 13.5, CS, "archive",
               {"case_code": "case_code", "outcome": "'litigation'", "summary": ARCHIVE_LITIGATION},
               "archive_result", row=2)
-    p.end("end_litigation", "转入诉讼", 14, CS, row=2)
+    p.end("end_litigation", "转入诉讼", 14.5, CS, row=2)
+    p.service("archive_withdrawn", "存档(撤回)", 12.5, CS, "archive",
+              {"case_code": "case_code", "outcome": "'withdrawn'", "summary": ARCHIVE_WITHDRAWN},
+              "archive_result", row=1, post="case_status = 'closed'",
+              doc="The applicant withdrew the application during mediation (the escalation table's "
+                  "'withdrawn'): archived, no return visit, no subsidy.")
+    p.end("end_withdrawn", "撤回结案", 13.5, CS, row=1)
     p.chain("route", "resolution", "gw_outcome")
-    p.flow("gw_outcome", "litigation_handoff", "调解不成", condition="next_action == 'litigation'")
+    p.flow("gw_outcome", "litigation_handoff", "调解不成", condition="next_action == 'litigation'", label_on=-1)
+    p.flow("gw_outcome", "archive_withdrawn", "撤回", condition="next_action == 'withdrawn'")
     p.chain("litigation_handoff", "archive_litigation", "end_litigation")
+    p.chain("archive_withdrawn", "end_withdrawn")
 
 
 def _closing(p: Process) -> None:
@@ -194,7 +231,7 @@ def _closing(p: Process) -> None:
               "archive_result", post="case_status = 'closed'")
     p.end("end_case", "结案", 22, CS)
     p.flow("gw_outcome", "gw_signoff", "化解", default=True)
-    p.flow("gw_signoff", "leader_signoff", "领导包案", condition="leader_required")
+    p.flow("gw_signoff", "leader_signoff", "领导包案", condition="leader_required", label_on=-1)
     p.flow("gw_signoff", "gw_signoff_join", "否", default=True)
     p.chain("leader_signoff", "gw_signoff_join", "return_visits", "find_mediator", "subsidy_rule", "gw_subsidy")
     p.flow("gw_subsidy", "record_subsidy", "发放",
@@ -211,7 +248,8 @@ REJECTED = ("settled_directly = False\nrounds_at_tier = 0\ncase_status = 'handli
 def resolution_round() -> Process:
     p = Process(
         "resolution_round", "化解一轮 Resolution", [CS], rows={CS: 3},
-        doc="The tier rounds until the escalation table closes the case or sends it to litigation "
+        doc="The tier rounds until the escalation table closes the case, sends it to litigation or ends it "
+            "as withdrawn (neither of the last two is confirmed) "
             "(the agreement is signed inside them, before 评单 and 核单); then, if asked, 司法确认. A rejected confirmation goes back to mediation (another "
             "round at the current tier, next_action 'retry') or to litigation, as the centre chooses.")
     p.start("start_resolution", "化解", 0, CS)
@@ -242,7 +280,7 @@ def resolution_round() -> Process:
     p.flow("gw_direct", "gw_jc", "即采即办/窗口直办", condition="settled_directly")
     p.flow("gw_direct", "tier_rounds", "分级处置", default=True)
     p.chain("tier_rounds", "gw_resolved")
-    p.flow("gw_resolved", "gw_jc_join", "调解不成", condition="next_action == 'litigation'")
+    p.flow("gw_resolved", "gw_jc_join", "调解不成/撤回", condition="next_action in ('litigation', 'withdrawn')")
     p.flow("gw_resolved", "gw_jc", "化解", default=True)
     p.flow("gw_jc", "jc_request", "申请", condition="request_judicial_confirmation")
     p.flow("gw_jc", "gw_jc_join", "不申请", default=True)

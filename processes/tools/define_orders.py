@@ -15,7 +15,7 @@ def five_orders() -> Process:
             "returns it, bounded by max_dispatch_rounds), then 处置 handling with 定时催办 reminders and "
             "督办单 supervision, 评单 review and 核单 verification (repeated while not verified, bounded "
             "by max_verify_rounds). Reads the deadlines computed by the calling tier round. "
-            "Writes order_outcome: resolved | failed | timeout | unverified | not_accepted.")
+            "Writes order_outcome: resolved | failed | timeout | unverified | withdrawn | not_accepted.")
     p.start("start_orders", "收到派单任务", 0, CS)
     p.call("dispatch_rounds", "派单·接单(可改派)", 1, CS, "dispatch_round",
            loop="not order_accepted and dispatch_round < max_dispatch_rounds", loop_max=20,
@@ -91,7 +91,7 @@ def dispatch_round() -> Process:
 
 def handling_round() -> Process:
     p = Process(
-        "handling_round", "处置评单核单 Handle, review, verify", [MED, DEPT, CS], rows={CS: 5},
+        "handling_round", "处置评单核单 Handle, review, verify", [MED, DEPT, CS], rows={MED: 2, CS: 5},
         doc="One round of handling an accepted order. Reminders every reminder_interval "
             "(定时催办); when the tier's handling deadline passes the dispatching centre issues a "
             "supervision order (超时督办) which the unit answers within supervision_answer_duration, or "
@@ -99,8 +99,9 @@ def handling_round() -> Process:
             "Both deadlines count from when the case reached the tier, not from this round. The "
             "dispatching centre reviews (评单, review_duration) and verifies (核单, verify_duration) "
             "the signed agreement. Every path that ends the round records the order's state, and "
-            "ends the process (terminate), withdrawing an unanswered supervision order. Writes "
-            "handling_state: verified | unverified | failed | timeout.")
+            "ends the process (terminate), withdrawing an unanswered supervision order. An application "
+            "the applicant withdraws during mediation ends the order as withdrawn. Writes "
+            "handling_state: verified | unverified | failed | timeout | withdrawn.")
     p.start("start_handling", "开始处置", 0, CS)
     p.script("begin_handling", "处置轮次", 1, CS, "verify_round += 1\ncase_status = 'mediating'")
     p.service("assign_mediator", "匹配调解员", 2, CS, "match_mediator", {
@@ -128,13 +129,19 @@ def handling_round() -> Process:
     p.service("record_failure", "登记调解不成", 6, MED, "order_event", {
         "order_id": "order_id", "event": "'failed'", "reason": "mediation_notes",
     }, "failure_event")
+    p.script("mediation_withdrawn", "撤回申请", 5, MED, "handling_state = 'withdrawn'", row=1)
+    p.service("record_withdrawal", "登记撤回", 6, MED, "order_event", {
+        "order_id": "order_id", "event": "'withdrawn'", "reason": "withdrawal_reason",
+    }, "withdrawal_event", row=1)
     _review_and_verify(p)
     p.gateway("gw_handling_join", "", 10, CS)
     p.end("end_handling", "本轮结束", 11, CS, terminate=True)
     p.chain("start_handling", "begin_handling", "assign_mediator", "mediation", "gw_result")
     p.flow("gw_result", "review_order", "达成协议", condition="mediation_result == 'agreed'")
+    p.flow("gw_result", "mediation_withdrawn", "撤回申请", condition="mediation_result == 'withdrawn'")
     p.flow("gw_result", "mediation_failed", "调解不成", default=True)
     p.chain("mediation_failed", "record_failure", "gw_handling_join")
+    p.chain("mediation_withdrawn", "record_withdrawal", "gw_handling_join")
     p.chain("set_verified", "gw_handling_join", "end_handling")
     p.chain("overdue", "overdue_timeout", "record_timeout", "end_overdue")
     return p
@@ -221,7 +228,8 @@ def mediation() -> Process:
     p = Process("mediation", "调查调解 Investigate and mediate", [MED],
                 doc="实地调查 then 组织调解 by the mediator the centre matched (or the party chose); when "
                     "the parties agree, the mediator has them sign the agreement (签订协议), so 评单 and "
-                    "核单 look at a signed agreement.")
+                    "核单 look at a signed agreement. The mediator also records an applicant who withdraws "
+                    "the application (mediation_result 'withdrawn', with withdrawal_reason).")
     p.start("start_mediation", "开始调解", 0, MED)
     p.user("investigate", "实地调查", 1, MED, "mediation/investigate.schema.json",
            unit="order", assignee="mediator_username",
@@ -239,6 +247,6 @@ def mediation() -> Process:
     p.end("end_mediation", "调解结束", 6, MED)
     p.chain("start_mediation", "investigate", "mediate", "gw_agreed")
     p.flow("gw_agreed", "agreement", "达成协议", condition="mediation_result == 'agreed'")
-    p.flow("gw_agreed", "gw_agreement_join", "调解不成", default=True)
+    p.flow("gw_agreed", "gw_agreement_join", "调解不成/撤回", default=True)
     p.chain("agreement", "gw_agreement_join", "end_mediation")
     return p

@@ -115,8 +115,10 @@ def escalation() -> Table:
          ("本级轮次 Rounds used at this tier", "rounds_at_tier", "integer")],
         [("下一步 Next action", "next_action", "string"), ("下一层级 Next tier", "next_tier", "string")],
         doc="网格探头 → 村级前哨 → 镇街主阵地 → 县级终点站. Outcome is resolved, failed, timeout, "
-            "unverified or not_accepted. next_action: retry | escalate | litigation | close.")
+            "unverified, not_accepted (no unit took the order) or withdrawn (the applicant withdrew the "
+            "application). next_action: retry | escalate | litigation | close | withdrawn.")
     t.row(["-", "'resolved'", "-"], ["'close'", "tier"], "化解 resolved: close")
+    t.row(["-", "'withdrawn'", "-"], ["'withdrawn'", "tier"], "申请人撤回申请：结案，不再升级")
     t.row(["-", "'not_accepted'", "? < 2"], ["'retry'", "tier"], "无单位接单：本级重新派单")
     t.row(["'grid'", "-", "-"], ["'escalate'", "'village'"], "小事不出村")
     t.row(["'village'", "-", "-"], ["'escalate'", "'town'"], "大事不出镇")

@@ -22,11 +22,11 @@ CONSULT_RESULT = (
     "'order_id': order_id, 'dispatcher_unit_code': dispatcher_unit_code, 'mediator_id': mediator_id, "
     "'mediator_username': mediator_username, 'mediated_by': mediated_by, "
     "'agreement_summary': agreement_summary, 'request_judicial_confirmation': request_judicial_confirmation, "
-    "'confirmation_court_code': confirmation_court_code}"
+    "'confirmation_court_code': confirmation_court_code, 'withdrawal_reason': withdrawal_reason}"
 )
-# Each department's order starts with no agreement: only the one that settles signs one.
+# Each department's order starts with no agreement (only the one that settles signs one) and no withdrawal.
 CONSULT_START = ("order_unit_code = consult_unit\nagreement_summary = None\nrequest_judicial_confirmation = False\n"
-                 "confirmation_court_code = None")
+                 "confirmation_court_code = None\nwithdrawal_reason = None")
 # The lead department's order decides the round; its unit and mediator carry the case on.
 LEAD_DECIDES = (
     "lead_result = [r for r in consult_results if r['planned_unit'] == lead_unit_code][0]\n"
@@ -35,7 +35,8 @@ LEAD_DECIDES = (
     "mediator_id = lead_result['mediator_id']\nmediator_username = lead_result['mediator_username']\n"
     "mediated_by = lead_result['mediated_by']\nagreement_summary = lead_result['agreement_summary']\n"
     "request_judicial_confirmation = lead_result['request_judicial_confirmation']\n"
-    "confirmation_court_code = lead_result['confirmation_court_code']"
+    "confirmation_court_code = lead_result['confirmation_court_code']\n"
+    "withdrawal_reason = lead_result['withdrawal_reason']"
 )
 
 
@@ -47,7 +48,8 @@ def tier_round() -> Process:
             "(即采即办) unless its worker already tried when registering, a joint consultation (联席会商) "
             "sends an order to each named department and the lead department's result counts, every "
             "other round dispatches through the five orders. The 'escalation' table then decides retry / "
-            "escalate / litigation / close and the next tier, so a tier is added or removed by editing "
+            "escalate / litigation / close / withdrawn (the applicant withdrew: the case ends, never "
+            "escalated) and the next tier, so a tier is added or removed by editing "
             "the tables (and, for a tier with its own way of working, drawing a branch at the gateway) - "
             "never in Python. A case that reaches the county is triaged again and, when major, gets a "
             "leader if it has none.")

@@ -16,6 +16,9 @@ from engine import outcomes
     ({"settled_directly": True, "spot_resolved": False, "window_resolved": True}, "on_the_spot"),
     ({"settled_directly": False, "spot_resolved": True, "next_action": "retry"}, None),  # sent back by the court
     ({"next_action": "close"}, "mediated"),
+    ({"acceptance": "不予受理", "risk_flags": []}, "not_accepted"),
+    ({"acceptance": "受理", "next_action": "withdrawn", "tier": "town"}, "withdrawn"),
+    ({"acceptance": "受理", "next_action": "escalate", "mediation_result": "withdrawn"}, None),  # not ended yet
     ({"next_action": "escalate"}, None),
     ({}, None),
 ])
@@ -26,6 +29,11 @@ def test_the_first_matching_rule_names_the_outcome(data, outcome):
 def test_every_rule_names_a_known_outcome_and_resolved_ones_are_known():
     assert {r.outcome for r in outcomes.RULES} <= set(outcomes.OUTCOMES)
     assert set(outcomes.RESOLVED) <= set(outcomes.OUTCOMES)
+
+
+def test_every_outcome_has_a_rule_and_withdrawn_or_not_accepted_cases_are_not_resolved():
+    assert {r.outcome for r in outcomes.RULES} == set(outcomes.OUTCOMES)
+    assert not {"withdrawn", "not_accepted", "litigation"} & set(outcomes.RESOLVED)
 
 
 def test_a_reading_keeps_only_what_the_columns_can_hold():

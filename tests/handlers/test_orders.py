@@ -81,6 +81,7 @@ def _order(ctx, *events, key="d"):
     ([("timed_out", {"reason": "超时未接单"})], "timed_out"),
     ([("accepted", {}), ("timed_out", {"reason": "超期"})], "timed_out"),
     ([("accepted", {}), ("failed", {"reason": "调解不成"})], "failed"),
+    ([("accepted", {}), ("withdrawn", {"reason": "双方已自行和解"})], "withdrawn"),
     ([("accepted", {}), ("review", {"score": 5}), ("verified", {})], "resolved"),
     ([("accepted", {}), ("review", {"score": 2}), ("not_verified", {"last_round": True})], "unverified"),
 ])

@@ -23,7 +23,8 @@ def register(run, **over):
 
 
 def assess(run, **over):
-    data = {"facts_verified": True, "risk_flags": run.value("risk_flags"), "assessment_notes": "事实清楚"}
+    data = {"acceptance": "受理", "facts_verified": True, "risk_flags": run.value("risk_flags"),
+            "assessment_notes": "事实清楚"}
     return run.complete("assess", **(data | over))
 
 
@@ -50,10 +51,10 @@ def accept(run, accepted=True, reason=""):
     return run.complete("accept_order", order_accepted=accepted, return_reason=reason)
 
 
-def mediate(run, result="agreed", confirm=False):
+def mediate(run, result="agreed", confirm=False, **over):
     """Investigate and mediate; when the parties agree the mediator has them sign the agreement."""
     run.complete("investigate", site_visit_date="2031-03-03", findings="双方各执一词", parties_interviewed=2)
-    run.complete("mediate", mediation_result=result, sessions=1, mediation_notes="")
+    run.complete("mediate", **({"mediation_result": result, "sessions": 1, "mediation_notes": ""} | over))
     return agreement(run, confirm) if result == "agreed" else run
 
 

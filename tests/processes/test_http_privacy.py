@@ -33,7 +33,8 @@ def routed(http):
     """A town case registered with its parties and routed to the village: ``accept_order`` waits there."""
     code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
     code = _work(http, "town_staff", code, "register", REGISTER)["code"]
-    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
+    _work(http, "town_staff", code, "assess", {"acceptance": "受理", "facts_verified": True, "risk_flags": [],
+                                             "assessment_notes": "清楚"})
     _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     case = _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                                      "preferred_mediator_id": None})

@@ -41,7 +41,8 @@ def test_village_case_from_window_to_closed_over_http(app, http):
 
     case = _work(http, "town_staff", code, "register", REGISTER)
     assert case["code"] == code  # 一案一码: the code given at opening is the case's for life
-    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "事实清楚"})
+    _work(http, "town_staff", code, "assess", {"acceptance": "受理", "facts_verified": True, "risk_flags": [],
+                                             "assessment_notes": "事实清楚"})
     _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                               "preferred_mediator_id": None})
@@ -86,7 +87,8 @@ def routed_to_the_village(http) -> str:
     """A case the town centre registered, assessed, planned and routed: its order waits at the village."""
     code = http("town_staff", "POST", "/api/v1/cases", json={"process_id": "dispute_case", "data": {}}).json["code"]
     code = _work(http, "town_staff", code, "register", REGISTER)["code"]
-    _work(http, "town_staff", code, "assess", {"facts_verified": True, "risk_flags": [], "assessment_notes": "清楚"})
+    _work(http, "town_staff", code, "assess", {"acceptance": "受理", "facts_verified": True, "risk_flags": [],
+                                             "assessment_notes": "清楚"})
     _work(http, "town_staff", code, "plan", {"handling_mode": "分级处置", "plan_summary": "属地调解"})
     _work(http, "town_staff", code, "route", {"tier": "village", "mediation_type": "人民调解",
                                               "preferred_mediator_id": None})

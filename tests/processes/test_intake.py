@@ -205,6 +205,19 @@ def test_joint_consultation_sends_each_department_an_order_and_the_lead_decides(
     assert run.done and run.path().count("escalation") == 1
 
 
+def test_a_withdrawal_recorded_on_the_lead_department_s_order_ends_the_case(run_case):
+    run = _joint_case(run_case(), [POLICE, HOUSING], HOUSING)
+    _department_handles(run, POLICE, "failed")
+    run.complete_where("accept_order", "order_unit_code", HOUSING, order_accepted=True, return_reason="")
+    run.complete_where("investigate", "order_unit_code", HOUSING, site_visit_date="2031-03-04",
+                       findings="现场查看", parties_interviewed=2)
+    run.complete_where("mediate", "order_unit_code", HOUSING, mediation_result="withdrawn", sessions=1,
+                       mediation_notes="", withdrawal_reason="业主与物业已自行协商解决")
+    assert run.done and run.case.outcome == "withdrawn" and run.value("tier") == "town"
+    assert sorted((o.to_unit.code, o.status) for o in _orders(run)) == [(POLICE, "failed"), (HOUSING, "withdrawn")]
+    assert _archive(run).summary["reason"] == "业主与物业已自行协商解决"
+
+
 def test_a_failed_lead_escalates_the_joint_consultation(run_case):
     run = _joint_case(run_case(), [POLICE], COURT)  # the lead is added to the departments consulted
     assert run.value("consult_units") == [COURT, POLICE]

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
 from engine import outcomes, stats
-from engine.models import OrgUnit
+from engine.errors import FormInvalid
+from engine.models import OrgUnit, ledger
 
 from . import steps
 from .harness import START
@@ -110,3 +114,105 @@ def test_a_window_settlement_counts_at_the_centre_s_tier(run_case):
                  agreement_form="书面协议", performance_deadline="2031-03-06", request_judicial_confirmation=False)
     assert _resolution(run) == ("on_the_spot", "town", TOWN) and run.case.repeat_petition is True
     assert stats.summary(run.session, run.user("town_staff"), **YEAR)["repeat_petitions"] == 1
+
+
+# -- cases that end without a resolution -----------------------------------------------------------
+def _archive(run):
+    return run.session.scalars(select(ledger.Archive).where(ledger.Archive.case_id == run.case_id)).one()
+
+
+def _orders(run):
+    return run.session.scalars(select(ledger.Order).where(ledger.Order.case_id == run.case_id)
+                               .order_by(ledger.Order.id)).all()
+
+
+def _not_counted_as_resolved(run):
+    case = run.case
+    return (case.resolved_at, case.resolved_tier, case.resolved_unit_id, case.met_deadline) == (None,) * 4
+
+
+def test_a_matter_the_centre_does_not_accept_is_archived_and_closed_without_triage(run_case):
+    run = run_case()
+    steps.register(run, summary="双方借款纠纷已在法院立案")
+    with pytest.raises(FormInvalid) as refused:  # not accepted without saying why
+        steps.assess(run, acceptance="不予受理")
+    assert "not_accepted_reason" in refused.value.fields
+    run.session.rollback()
+    steps.assess(run, acceptance="不予受理", not_accepted_reason="已进入诉讼或仲裁",
+                 assessment_notes="当事人已向县法院起诉，告知其按诉讼程序处理")
+    assert run.done and run.ready() == []
+    assert run.path()[-3:] == ["gw_accepted", "archive_not_accepted", "end_not_accepted"]
+    assert "triage" not in run.path() and run.value("case_status") == "closed"
+    assert run.case.outcome == "not_accepted" and _not_counted_as_resolved(run)
+    assert _orders(run) == []
+    archive = _archive(run)
+    assert (archive.outcome, archive.summary["reason"]) == ("not_accepted", "已进入诉讼或仲裁")
+    assert [e.kind for e in run.events()][-2:] == ["service_called", "case_closed"]
+    completed = run.events("task_completed")[-1].detail
+    assert (completed["task"], completed["data"]["acceptance"]) == ("assess", "不予受理")
+    figures = stats.summary(run.session, run.user("town_staff"), **YEAR)
+    assert (figures["received"], figures["resolved"], figures["outcomes"]["not_accepted"]) == (1, 0, 1)
+
+
+def test_an_accepted_matter_goes_on_to_triage(run_case):
+    run = run_case()
+    steps.register(run)
+    steps.assess(run)
+    assert run.ready() == ["plan"] and "archive_not_accepted" not in run.path()
+    assert run.case.outcome is None
+
+
+def _withdraw(run):
+    with pytest.raises(FormInvalid) as refused:  # a withdrawal without its reason
+        steps.mediate(run, "withdrawn")
+    assert "withdrawal_reason" in refused.value.fields
+    run.session.rollback()
+    run.complete("mediate", mediation_result="withdrawn", sessions=1, mediation_notes="",
+                 withdrawal_reason="双方已自行和解，申请人撤回申请")
+    return run
+
+
+def test_an_application_withdrawn_at_the_village_ends_the_case_without_escalation(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
+    steps.route(run)
+    steps.accept(run)
+    assert run.where() == ("village", steps.VILLAGE)
+    _withdraw(run)
+    assert run.done and run.ready() == []
+    assert (run.value("order_outcome"), run.value("next_action")) == ("withdrawn", "withdrawn")
+    assert run.where() == ("village", steps.VILLAGE) and run.moves() == [(TOWN, steps.VILLAGE)]
+    assert run.case.outcome == "withdrawn" and _not_counted_as_resolved(run)
+    assert run.value("case_status") == "closed"
+    path = run.path()
+    assert path.count("escalation") == 1 and path[-2:] == ["archive_withdrawn", "end_withdrawn"]
+    for skipped in ("review_order", "jc_request", "return_visits", "find_mediator", "archive_case"):
+        assert skipped not in path
+    [order] = _orders(run)
+    assert (order.status, order.closed_at) == ("withdrawn", run.now)
+    event = run.session.scalars(select(ledger.OrderEvent).where(ledger.OrderEvent.order_id == order.id)
+                                .order_by(ledger.OrderEvent.id)).all()[-1]
+    assert (event.kind, event.detail) == ("withdrawn", {"reason": "双方已自行和解，申请人撤回申请"})
+    archive = _archive(run)
+    assert (archive.outcome, archive.summary["reason"], archive.summary["tier"]) == (
+        "withdrawn", "双方已自行和解，申请人撤回申请", "village")
+    assert [e.kind for e in run.events()][-1] == "case_closed"
+    figures = stats.summary(run.session, run.user("town_staff"), **YEAR)
+    assert (figures["resolved"], figures["outcomes"]["withdrawn"]) == (0, 1)
+    assert (figures["orders_closed"], figures["orders_dispatched"]) == (0, 1)
+
+
+def test_an_application_withdrawn_at_the_town_after_an_escalation_stays_at_the_town(run_case):
+    run = run_case()
+    steps.intake(run, dispute_type="合同债务", amount=2000, location_unit_code=steps.GRID)
+    steps.route(run)
+    steps.accept(run)
+    steps.mediate(run, "failed")  # the village cannot settle it: up to the town
+    assert run.where() == ("town", TOWN)
+    steps.accept(run)
+    _withdraw(run)
+    assert run.done and run.where() == ("town", TOWN)
+    assert run.case.outcome == "withdrawn" and _not_counted_as_resolved(run)
+    assert [o.status for o in _orders(run)] == ["failed", "withdrawn"]
+    assert [d["next_action"] for d in run.data_of("escalation")] == ["escalate", "withdrawn"]
+    assert _archive(run).summary["tier"] == "town"

@@ -116,14 +116,16 @@ def escalation_in(tier, order_outcome, rounds_at_tier=1) -> dict:
 ESCALATION = [
     ("escalation_r1", escalation_in("county", "resolved", 5), dict(next_action="close", next_tier="county")),
     ("escalation_r1", escalation_in("grid", "resolved"), dict(next_action="close", next_tier="grid")),
-    ("escalation_r2", escalation_in("town", "not_accepted", 1), dict(next_action="retry", next_tier="town")),
-    ("escalation_r3", escalation_in("grid", "not_accepted", 2), dict(next_action="escalate", next_tier="village")),
-    ("escalation_r3", escalation_in("grid", "failed"), dict(next_action="escalate", next_tier="village")),
-    ("escalation_r4", escalation_in("village", "timeout"), dict(next_action="escalate", next_tier="town")),
-    ("escalation_r5", escalation_in("town", "unverified"), dict(next_action="escalate", next_tier="county")),
-    ("escalation_r5", escalation_in("town", "not_accepted", 2), dict(next_action="escalate", next_tier="county")),
-    ("escalation_r6", escalation_in("county", "failed"), dict(next_action="litigation", next_tier="county")),
-    ("escalation_r7", escalation_in("city", "failed"), dict(next_action="litigation", next_tier="city")),
+    ("escalation_r2", escalation_in("village", "withdrawn"), dict(next_action="withdrawn", next_tier="village")),
+    ("escalation_r2", escalation_in("county", "withdrawn", 3), dict(next_action="withdrawn", next_tier="county")),
+    ("escalation_r3", escalation_in("town", "not_accepted", 1), dict(next_action="retry", next_tier="town")),
+    ("escalation_r4", escalation_in("grid", "not_accepted", 2), dict(next_action="escalate", next_tier="village")),
+    ("escalation_r4", escalation_in("grid", "failed"), dict(next_action="escalate", next_tier="village")),
+    ("escalation_r5", escalation_in("village", "timeout"), dict(next_action="escalate", next_tier="town")),
+    ("escalation_r6", escalation_in("town", "unverified"), dict(next_action="escalate", next_tier="county")),
+    ("escalation_r6", escalation_in("town", "not_accepted", 2), dict(next_action="escalate", next_tier="county")),
+    ("escalation_r7", escalation_in("county", "failed"), dict(next_action="litigation", next_tier="county")),
+    ("escalation_r8", escalation_in("city", "failed"), dict(next_action="litigation", next_tier="city")),
 ]
 
 FOLLOW_UP_REASON = "回访评价为{}，请责任单位跟踪管理、督促协议履行"
@@ -223,6 +225,13 @@ def test_escalation_climbs_grid_village_town_county_then_litigation():
             break
         tier = result["next_tier"]
     assert seen == [("grid", "escalate"), ("village", "escalate"), ("town", "escalate"), ("county", "litigation")]
+
+
+@pytest.mark.parametrize("tier", ["grid", "village", "town", "county"])
+def test_a_withdrawal_ends_the_rounds_at_any_tier_and_never_escalates(tier):
+    for rounds in (1, 2, 5):
+        _, result = decide("escalation", **escalation_in(tier, "withdrawn", rounds))
+        assert result == {"next_action": "withdrawn", "next_tier": tier}
 
 
 @pytest.mark.parametrize("severity", ["ordinary", "complex", "major"])

@@ -1,4 +1,5 @@
-"""The task page in a real browser: a village mediator's order, a grid worker's registration on a phone.
+"""The task page in a real browser: a village mediator's order, a grid worker's registration on a phone, the
+centre's assessment that declines a matter (不予受理).
 
 Screenshots of the task page (1280 and 360 px, Chinese and English, with and without messages) go to
 ``test-artifacts/screenshots/`` beside the other pages'.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from engine.form_messages import split_title
+from tests.processes import steps
 from tests.processes.harness import Scenario
 
 from .browsing import (
@@ -35,8 +37,14 @@ def live(tmp_path_factory):
     with engine_session(app) as session:
         run = Scenario(session, "grid_worker")
         registration = (run.case.code, run.row("register").id)
+        assessments = [_registered(Scenario(session, "town_staff")) for _ in range(2)]
     with serving(app) as url:
-        yield {"url": url, "orders": orders, "registration": registration}
+        yield {"url": url, "orders": orders, "registration": registration, "assessments": assessments}
+
+
+def _registered(run):
+    steps.register(run)
+    return run.case.code, run.row("assess").id
 
 
 def test_a_mediator_sees_the_messages_then_completes_and_the_case_moves_on(chromium, live):
@@ -109,4 +117,38 @@ def test_a_grid_worker_registers_a_dispute_on_a_phone(chromium, live):
     page.get_by_role("button", name="提交办结").click()
     page.wait_for_url("**/inbox")
     assert code in page.locator("#messages").inner_text()
+    context.close()
+
+
+def test_a_matter_not_accepted_at_the_assessment_needs_its_reason_then_closes_the_case(chromium, live):
+    code, task_id = live["assessments"][0]
+    context, page = open_page(chromium, DESKTOP)
+    sign_in(page, live, "town_staff")
+    page.goto(live["url"] + f"/tasks/{task_id}")
+    page.locator("#f-acceptance-2").check()  # 不予受理, without saying why
+    page.locator("#f-facts_verified-1").check()
+    page.locator('[name="assessment_notes"]').fill("当事人已向县法院起诉")
+    page.get_by_role("button", name="提交办结").click()
+    assert "is-invalid" in page.locator("#f-not_accepted_reason").get_attribute("class")
+    assert page.locator("#f-not_accepted_reason-error").inner_text() == "请填写不予受理原因"
+    shot(page, "task-assess-errors")
+    page.locator("#f-not_accepted_reason").select_option("已进入诉讼或仲裁")
+    page.get_by_role("button", name="提交办结").click()
+    page.wait_for_url("**/inbox")
+    assert code in page.locator("#messages").inner_text()
+    page.goto(live["url"] + f"/cases/{code}")
+    shot(page, "case-not-accepted")
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["中文", "English"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_assessment_form_shows_whether_the_matter_is_accepted(chromium, live, language, viewport):
+    context, page = signed_in(chromium, live, viewport, "town_staff", language)
+    page.goto(live["url"] + f"/tasks/{live['assessments'][1][1]}")
+    accepted = "受理" if language == "中文" else "Accepted"
+    assert page.locator('label[for="f-acceptance-1"]').inner_text() == accepted
+    assert page.locator("#f-not_accepted_reason option").count() == 6  # a blank and the five reasons
+    no_sideways_scroll(page)
+    shot(page, "task-assess")
     context.close()
