@@ -9,7 +9,8 @@ the README under ``mediate simulate``):
 - ``amounts``: bands ``{min, max, weight}``; an amount is drawn uniformly inside a band;
 - ``risk_flags``: flag → probability that a case carries it;
 - ``tiers``: tier name → ``{accept, success, handling_days}``: the probability that a dispatched
-  order is accepted in time, that the tier's mediation resolves the case, and the mean days the
+  order is accepted in time, that the tier's mediation resolves the case (and, optionally,
+  ``withdraw``: that the applicant withdraws during it), and the mean days the
   tier's staff take (exponentially distributed). Every tier the tables can send a case to needs an entry;
 - ``answers`` (optional): form field → weights of its values, for the choices staff make that the
   tiers' behaviour does not decide (``handling_mode``, ``rating``, ``request_judicial_confirmation`` …;
@@ -30,7 +31,7 @@ import yaml
 from .errors import BadRequest
 
 DEFAULT_MIX = Path(__file__).with_name("simulation_mix.json")
-TIER_KEYS = ("accept", "success", "handling_days")
+TIER_KEYS = ("accept", "success", "handling_days", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class TierBehaviour:
     accept: float
     success: float
     handling_days: float
+    withdraw: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,10 @@ def _tiers(doc: dict) -> dict[str, TierBehaviour]:
         tiers[str(name)] = TierBehaviour(
             accept=_number(entry.get("accept"), f"tiers.{name}.accept", high=1.0),
             success=_number(entry.get("success"), f"tiers.{name}.success", high=1.0),
-            handling_days=_number(entry.get("handling_days"), f"tiers.{name}.handling_days", above=True))
+            handling_days=_number(entry.get("handling_days"), f"tiers.{name}.handling_days", above=True),
+            withdraw=_number(entry.get("withdraw", 0), f"tiers.{name}.withdraw", high=1.0))
+        if tiers[str(name)].success + tiers[str(name)].withdraw > 1:
+            raise _fail(f"tiers.{name}.withdraw", "success and withdraw together at most 1")
     return tiers
 
 

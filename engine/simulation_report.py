@@ -20,6 +20,8 @@ def _overall(run: RunFigures) -> list[tuple[str, str]]:
         ("on-time rate (resolved by the case deadline)", _rate(run.on_time, run.resolved)),
         ("grassroots share (resolved at grid or village)", _rate(run.grassroots, run.resolved)),
         ("litigation", str(run.litigation)),
+        ("not accepted at assessment", str(run.outcomes.get("not_accepted", 0))),
+        ("withdrawn by the applicant", str(run.outcomes.get("withdrawn", 0))),
         ("stuck (step limit reached)", str(run.stuck)),
         ("incidents (a step failed)", str(run.incidents)),
         ("escalations", str(run.escalations)),

@@ -5,7 +5,8 @@ it, so a form a designer changed is filled as it now reads). A field is filled, 
 
 1. by the mix's behaviour of the tier the case is at, for the fields that decide the flow: an
    order is accepted (``order_accepted``) with the tier's ``accept`` probability, mediation
-   succeeds (``mediation_result`` ``agreed``, ``grid_resolved``) with its ``success`` probability;
+   succeeds (``mediation_result`` ``agreed``, ``grid_resolved``) with its ``success`` probability,
+   and the applicant withdraws (``mediation_result`` ``withdrawn``) with its ``withdraw`` one;
 2. by the mix's ``answers`` (field → weights of its values, e.g. ``handling_mode``, ``rating``);
 3. with the value the case's data already holds, as the form shows it filled in (``tier`` on the
    routing form is the one triage proposed);
@@ -123,7 +124,11 @@ class Staff:
                              fields={f"tiers.{tier}": "missing"})
         if key in BY_TIER and behaviour is not None:
             attribute, yes, no = BY_TIER[key]
-            return yes if rng.random() < getattr(behaviour, attribute) else no
+            draw = rng.random()
+            if draw < getattr(behaviour, attribute):
+                return yes
+            withdrawn = key == "mediation_result" and "withdrawn" in _choices(node)
+            return "withdrawn" if withdrawn and draw < behaviour.success + behaviour.withdraw else no
         if key in self.mix.answers:
             values, weights = self.mix.answers[key]
             return self._typed(rng.choices(values, weights)[0], node)

@@ -70,6 +70,8 @@ SIMULATION_FIGURES = {
     "grassroots share (resolved at grid or village)": _l("grassroots share (resolved at grid or village)"),
     "litigation": _l("litigation"), "stuck (step limit reached)": _l("stuck (step limit reached)"),
     "incidents (a step failed)": _l("incidents (a step failed)"),
+    "not accepted at assessment": _l("not accepted at assessment"),
+    "withdrawn by the applicant": _l("withdrawn by the applicant"),
     "escalations": _l("escalations"), "timeouts (tier overdue timer fired)": _l("timeouts (tier overdue timer fired)"),
     "orders returned or not accepted in time": _l("orders returned or not accepted in time"),
     "leader workload: cases owned by leaders": _l("leader workload: cases owned by leaders"),

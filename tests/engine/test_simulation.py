@@ -42,15 +42,19 @@ def _default_doc() -> dict:
     return json.loads(simulation_mix.DEFAULT_MIX.read_text(encoding="utf-8"))
 
 
-def _mix(**tiers) -> simulation_mix.Mix:
-    """The default mix, ordinary disputes only, with the given tiers' behaviour changed."""
+def _mix(task_hours: float = 4, **tiers) -> simulation_mix.Mix:
+    """The default mix, ordinary disputes only, nobody declined or withdrawing, the given tiers' behaviour changed."""
     doc = _default_doc()
+    doc["task_hours"] = task_hours
     doc["dispute_types"] = {"邻里纠纷": 1}
     doc["parties"] = {"2": 1}
     doc["amounts"] = [{"min": 0, "max": 1000, "weight": 1}]
     doc["risk_flags"] = {}
     doc["answers"]["intake_channel"] = {"窗口": 1}
     doc["answers"]["handling_mode"] = {"分级处置": 1}
+    doc["answers"]["acceptance"] = {"受理": 1}
+    for behaviour in doc["tiers"].values():
+        behaviour["withdraw"] = 0
     for tier, behaviour in tiers.items():
         doc["tiers"][tier].update(behaviour)
     return simulation_mix.parse(doc)
@@ -74,6 +78,21 @@ def test_a_case_escalated_twice_and_settled_at_the_town_counts_once_at_the_town(
     assert {t: live.tiers[t].reached for t in ("grid", "village", "town")} == {"grid": 6, "village": 6, "town": 6}
     assert live.tiers["town"].resolved == 6 and live.tiers["grid"].resolved == live.tiers["village"].resolved == 0
     assert live.grassroots == 0 and "county" not in live.tiers
+
+
+def test_cases_end_unresolved_where_the_diagrams_let_them(library):
+    # Every applicant withdraws at the village; of the rest of the mix, nothing else ends a case early.
+    # Orders are taken within minutes, so none times out before the village can work it.
+    mix = _mix(0.2, grid={"success": 0}, village={"success": 0, "withdraw": 1, "handling_days": 0.1, "accept": 1})
+    result = _what_if(library, cases=4, mix=mix).live
+    assert result.outcomes == {"withdrawn": 4} and result.resolved == 0
+    assert "town" not in result.tiers and result.tiers["village"].reached == 4  # a withdrawal never escalates
+    doc = _default_doc()
+    doc["answers"]["acceptance"] = {"不予受理": 1}
+    declined = _what_if(library, cases=3, mix=simulation_mix.parse(doc)).live
+    assert declined.outcomes == {"not_accepted": 3} and not declined.tiers  # declined before any tier round
+    rows = dict((label, live) for label, live, _ in simulation_report.rows(_what_if(library, cases=3, mix=mix)))
+    assert rows["withdrawn by the applicant"] == "3" and rows["not accepted at assessment"] == "0"
 
 
 def test_same_seed_same_figures_whatever_the_workers_other_seed_other_figures(library):
@@ -106,6 +125,7 @@ def test_cases_follow_the_tables_and_the_mix(library):
     # Only 征地拆迁: triage makes every case major, at the county, owned by a leader.
     doc = _default_doc()
     doc["dispute_types"] = {"征地拆迁": 1}
+    doc["answers"]["acceptance"] = {"受理": 1}
     result = _what_if(library, cases=5, mix=simulation_mix.parse(doc))
     assert result.live.leader_cases == 5 and result.live.leader_most >= 1
     assert set(result.live.tiers) == {"county"} and result.live.tiers["county"].reached == 5
