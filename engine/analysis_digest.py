@@ -3,8 +3,10 @@ in their in-app list, that last week's digest is ready, with the link to its pag
 
 The notifications go through the outbox like every other (``engine.notifications.deliver`` writes
 them and tells the configured sender). One outbox row per week, centre and role, keyed
-``weekly:<week>:<unit id>:<role>``; ``notify`` skips the keys already queued, so a rerun, a second
-worker or ``mediate analysis weekly --notify`` after the scheduled run tells nobody twice. A role
+``weekly:<week>:<unit id>:<role>``; ``notify`` skips the keys already queued, so a rerun or
+``mediate analysis weekly --notify`` after the scheduled run tells nobody twice. Two runs at once
+(a second worker) take turns: the first locks the centres' rows (``FOR UPDATE`` on PostgreSQL; SQLite
+has one writer at a time) until it commits, and the second then finds its keys. A role
 with no active user at a centre gets no row (it would only fail to deliver).
 """
 
@@ -53,11 +55,13 @@ def notify(session: Session, week: str | None = None) -> dict:
     """Queue the notification that ``week``'s digest (last week by default) is ready, once per centre and role."""
     week, monday, sunday = analysis_weekly.week_days(week or analysis_weekly.last_week())
     number = int(week[-2:])
+    # The centres' rows locked first (PostgreSQL), so a second run waits here and then reads the first's keys.
+    centres = session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(CENTRES)).order_by(OrgUnit.id)
+                              .with_for_update()).all()
     queued = set(session.scalars(select(Outbox.task_id).where(Outbox.kind == KIND,
                                                               Outbox.task_id.like(f"weekly:{week}:%"))))
     added = 0
-    centres = session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(CENTRES)).order_by(OrgUnit.path))
-    for unit in centres:
+    for unit in sorted(centres, key=lambda u: u.path):
         for role in _roles_present(session, unit):
             if key(week, unit.id, role) in queued:
                 continue

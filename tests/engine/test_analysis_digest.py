@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from engine import accounts, analysis_digest, clock, notifications
 from engine.models import Notification, Outbox
+from tests.conftest import ON_POSTGRES
 from tests.helpers import small_org
 
 # Monday 2031-03-10, 08:30 in Beijing: the digest of 2031-W10 (3–9 March) is due.
@@ -76,6 +79,25 @@ def test_a_new_leader_is_told_once_the_role_has_someone_at_the_centre(session, w
     session.commit()
     result, sender = _run(session)
     assert result["queued"] == 1 and sender.sent == [("new_leader", "第10周研判已生成")]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks are PostgreSQL's")
+def test_two_runs_at_once_queue_each_notice_once(session, world, database_url):
+    other = create_engine(database_url)
+    answers = {}
+    with Session(other) as second:
+        first = analysis_digest.notify(session, "2031-W10")  # holds the centres until it commits
+        waiting = threading.Thread(target=lambda: answers.update(analysis_digest.notify(second, "2031-W10")))
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()  # the second run waits for the first
+        session.commit()
+        waiting.join(timeout=30)
+        second.commit()
+    other.dispose()
+    assert first["queued"] == 4 and answers == {"week": "2031-W10", "queued": 0, "already": 4}
+    assert session.query(Outbox).filter(Outbox.kind == "weekly_digest").count() == 4
 
 
 @pytest.mark.parametrize("raw, expected", [("mon 08:30", ("mon", 8, 30)), (" SUN 7:05 ", ("sun", 7, 5)),
