@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from engine import analysis_figures, analysis_weekly, people
+from engine import analysis_digest, analysis_figures, analysis_weekly, people
 from engine.errors import EngineError
 
 from .cli import _app, main
@@ -37,14 +37,20 @@ def analysis_run(month):
 
 
 @analysis_group.command("weekly")
-@click.option("--week", help="ISO week YYYY-Www (default: this week).")
-def analysis_weekly_(week):
+@click.option("--week", help="ISO week YYYY-Www (default: this week; last week with --notify).")
+@click.option("--notify", is_flag=True, help="Also tell each town and county centre's leaders and centre staff "
+              "that the week's digest is ready, as the Monday job does (once per week and centre).")
+def analysis_weekly_(week, notify):
     """Print the week's figures by dispute type and the open ledger entries due soon or overdue."""
     app = _app()
     with app.app_context():
         try:
-            digest = analysis_weekly.weekly(db.session, people.operator(), week)
+            digest = analysis_weekly.weekly(db.session, people.operator(),
+                                            week or (analysis_weekly.last_week() if notify else None))
+            sent = analysis_digest.notify(db.session, digest["week"]) if notify else None
+            db.session.commit()
         except EngineError as err:
+            db.session.rollback()
             raise click.ClickException(err.message) from None
         finally:
             db.session.remove()
@@ -59,6 +65,9 @@ def analysis_weekly_(week):
         late = " OVERDUE" if entry["overdue"] else ""
         click.echo(f"  #{entry['id']} {entry['unit']} {entry['dispute_type'] or '-'} ({reasons}) "
                    f"owner {entry['owner'] or '-'} due {entry['due_date']}{late}")
+    if sent is not None:
+        click.echo(f"notifications queued for {sent['week']}: {sent['queued']} new "
+                   f"({sent['already']} queued before); the scheduler delivers them")
 
 
 def _rate(value) -> str:

@@ -1,5 +1,5 @@
-"""APScheduler triggers the sweep, the outbox delivery, the monthly snapshot and the daily risk scan; the
-engine decides what happens.
+"""APScheduler triggers the sweep, the outbox delivery, the monthly snapshot, the daily risk scan and the
+Monday notice of the weekly digest; the engine decides what happens.
 
 ``mediate serve`` starts it in-process (one machine); ``mediate worker`` runs it alone for
 scale-out, with ``MEDIATE_SCHEDULER=off`` on the web processes. It starts at most once per
@@ -19,7 +19,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from engine import analysis, analysis_figures, notifications, risks, sweep
+from engine import analysis, analysis_digest, analysis_figures, notifications, risks, sweep
+from engine.case_codes import CHINA
 
 from .extensions import db
 
@@ -76,9 +77,21 @@ def risk_job(app) -> None:
             db.session.remove()
 
 
+def weekly_job(app) -> None:
+    """Queue the notice that last week's digest (周研判) is ready for each centre's leaders and staff
+    (once per week and centre, so a rerun or a second worker is harmless)."""
+    with app.app_context():
+        try:
+            result = analysis_digest.notify(db.session)
+            db.session.commit()
+            log.info("weekly digest: %s", result)
+        finally:
+            db.session.remove()
+
+
 def build(app, blocking: bool = False):
     """A scheduler with the sweep and the outbox delivery every ``MEDIATE_SWEEP_SECONDS``, the snapshot
-    on each 1st and the risk scan daily."""
+    on each 1st, the risk scan daily and the weekly digest's notice when ``MEDIATE_WEEKLY_DIGEST`` says."""
     settings = app.config["MEDIATE"]
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per sweep
     kind = BlockingScheduler if blocking else BackgroundScheduler
@@ -90,6 +103,10 @@ def build(app, blocking: bool = False):
     scheduler.add_job(monthly_job, CronTrigger(day=1, hour=0, minute=30), args=[app], id="monthly_snapshot")
     # 01:00 in China (UTC+8), every day.
     scheduler.add_job(risk_job, CronTrigger(hour=17, minute=0), args=[app], id="risk_scan")
+    if settings.weekly_digest is not None:
+        day, hour, minute = settings.weekly_digest
+        scheduler.add_job(weekly_job, CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=CHINA),
+                          args=[app], id="weekly_digest")
     return scheduler
 
 

@@ -85,6 +85,15 @@ def _sender(name: str, raw: str) -> str:
     return value
 
 
+def _weekly_digest(name: str, raw: str) -> tuple[str, int, int] | None:
+    from .analysis_digest import schedule  # the scheduler reads the same (day, hour, minute)
+
+    try:
+        return schedule(raw)
+    except ValueError as err:
+        raise ConfigError(f"{name} {err}") from None
+
+
 def _path(name: str, raw: str) -> Path:
     return Path(raw).expanduser().resolve()
 
@@ -123,6 +132,8 @@ class Settings:
     sweep_batch: int = 200
     # Where notifications go besides each user's in-app list (engine/notifications.py SENDERS).
     notify_sender: str = "log"
+    # When the weekly digest (周研判) is announced to the centres, Beijing time; None: never.
+    weekly_digest: tuple[str, int, int] | None = ("mon", 8, 30)
     page_size: int = 50
     log_level: str = "INFO"
     script_seconds: float = 2.0
@@ -151,6 +162,7 @@ _PARSERS = {
     "MEDIATE_SWEEP_SECONDS": ("sweep_seconds", lambda n, v: _positive(n, v, float)),
     "MEDIATE_SWEEP_BATCH": ("sweep_batch", _positive),
     "MEDIATE_NOTIFY_SENDER": ("notify_sender", _sender),
+    "MEDIATE_WEEKLY_DIGEST": ("weekly_digest", _weekly_digest),
     "MEDIATE_PAGE_SIZE": ("page_size", _positive),
     "MEDIATE_LOG_LEVEL": ("log_level", lambda n, v: v.upper()),
     "MEDIATE_SCRIPT_SECONDS": ("script_seconds", lambda n, v: _positive(n, v, float)),

@@ -78,6 +78,9 @@ def test_the_scheduler_never_starts_in_tests_unless_asked(app):
         assert started is not None and started.running
         assert scheduler.start(app, force=True) is started  # once per process
         assert {job.id for job in started.get_jobs()} == {"sweep", "deliver_notifications", "monthly_snapshot",
-                                                          "risk_scan"}
+                                                          "risk_scan", "weekly_digest"}
+        digest = started.get_job("weekly_digest").trigger  # Monday 08:30 in Beijing by default
+        assert (str(digest.fields[4]), str(digest.fields[5]), str(digest.fields[6])) == ("mon", "8", "30")
+        assert digest.timezone.utcoffset(None).total_seconds() == 8 * 3600
     finally:
         scheduler.stop()

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from api.cli import main
-from engine.models import Case, LedgerEntry, ProcessVersion
+from engine.models import Case, LedgerEntry, Outbox, ProcessVersion
 from tests.cli.test_cli import env  # noqa: F401 (fixture)
 from tests.conftest import ON_POSTGRES
 from tests.helpers import FIXTURES, small_org
@@ -32,6 +32,7 @@ def test_run_is_idempotent_and_weekly_lists_the_week(env):  # noqa: F811
     engine = create_engine(env)
     with Session(engine) as session:
         units, _ = small_org(session)
+        ids = {name: unit.id for name, unit in units.items()}
         pv = session.scalar(select(ProcessVersion.id))
         session.execute(insert(Case), [
             {"code": f"C-{n}", "process_id": "p", "process_version_id": pv, "status": "open", "title": "",
@@ -50,5 +51,15 @@ def test_run_is_idempotent_and_weekly_lists_the_week(env):  # noqa: F811
     assert weekly.exit_code == 0, weekly.output
     assert "2031-W10 (2031-03-03 – 2031-03-09): 5 received, 0 resolved" in weekly.output
     assert "物业纠纷: 5 received" in weekly.output
+    told = runner.invoke(main, ["analysis", "weekly", "--week", "2031-W10", "--notify"])
+    assert told.exit_code == 0, told.output
+    assert "notifications queued for 2031-W10: 3 new (0 queued before)" in told.output
+    again = runner.invoke(main, ["analysis", "weekly", "--week", "2031-W10", "--notify"])
+    assert "notifications queued for 2031-W10: 0 new (3 queued before)" in again.output
+    with Session(engine) as session:
+        rows = session.scalars(select(Outbox).where(Outbox.kind == "weekly_digest")).all()
+        assert {(r.recipient_unit_id, r.recipient_role) for r in rows} == {
+            (ids["county"], "leader"), (ids["town"], "centre_staff"), (ids["other_town"], "centre_staff")}
+        assert {r.subject for r in rows} == {"第10周研判已生成"}
     bad = runner.invoke(main, ["analysis", "run", "--month", "2031-13"])
     assert bad.exit_code != 0 and "month must look like" in bad.output

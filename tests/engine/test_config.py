@@ -14,6 +14,9 @@ def test_defaults_and_overrides(tmp_path):
     assert load_settings({"MEDIATE_MAX_JSON_BYTES": "2048"}).max_json_bytes == 2048
     assert load_settings({}).notify_sender == "log"
     assert load_settings({"MEDIATE_NOTIFY_SENDER": " LOG "}).notify_sender == "log"
+    assert load_settings({}).weekly_digest == ("mon", 8, 30)
+    assert load_settings({"MEDIATE_WEEKLY_DIGEST": "Fri 7:05"}).weekly_digest == ("fri", 7, 5)
+    assert load_settings({"MEDIATE_WEEKLY_DIGEST": "off"}).weekly_digest is None
 
 
 def test_sign_in_limits_and_a_long_key_are_taken():
@@ -40,6 +43,8 @@ def test_sign_in_limits_and_a_long_key_are_taken():
     ({"MEDIATE_LOGIN_LIMIT": "lots"}, "MEDIATE_LOGIN_LIMIT"),
     ({"MEDIATE_LOGIN_ADDRESS_LIMIT": "10 per fortnight"}, "MEDIATE_LOGIN_ADDRESS_LIMIT"),
     ({"MEDIATE_TRUSTED_PROXIES": "-1"}, "MEDIATE_TRUSTED_PROXIES"),
+    ({"MEDIATE_WEEKLY_DIGEST": "monday 8am"}, "MEDIATE_WEEKLY_DIGEST"),
+    ({"MEDIATE_WEEKLY_DIGEST": "mon 24:00"}, "MEDIATE_WEEKLY_DIGEST"),
 ])
 def test_bad_settings_name_the_variable(env, name):
     with pytest.raises(ConfigError, match=name):

@@ -49,6 +49,7 @@ from . import (  # noqa: E402,F401  (routes register on pages)
     admin_pool,
     admin_units,
     analysis,
+    analysis_weekly,
     assets,
     auth,
     cases,
