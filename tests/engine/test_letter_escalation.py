@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import accounts, clock, letter_escalation, orgs, risk_letters, sweep, tasks
+from engine import accounts, clock, letter_escalation, notifications, orgs, risk_letters, sweep, tasks
 from engine.errors import Forbidden
-from engine.models import AuditEvent, Outbox, RiskLetter
+from engine.models import AuditEvent, Notification, Outbox, RiskLetter
 from tests.engine.test_inbox_letters import village  # noqa: F401  (the fixtures)
 from tests.engine.test_risk_letters import risk  # noqa: F401
 
@@ -64,6 +64,9 @@ def test_unanswered_at_its_due_time_it_goes_to_the_town_centre_once(session, vil
     assert sorted((o.recipient_unit_id, o.recipient_role) for o in told) == [
         (units["town"].id, "centre_staff"), (units["town"].id, "leader")]
     assert letter.number in told[0].subject and "镇一" in told[0].subject
+    assert notifications.deliver(session, notifications.LogSender()).notifications == 3
+    notes = session.scalars(select(Notification).where(Notification.kind == "risk_letter_escalated")).all()
+    assert sorted(n.user_id for n in notes) == sorted([users["staff"].id, users["staff2"].id, town_leader.id])
     # The town's answerers see it now, the village's still do; the other town does not.
     assert _in_inbox(session, users["staff"], letter) and _in_inbox(session, town_leader, letter)
     assert _in_inbox(session, users["village_staff"], letter)
