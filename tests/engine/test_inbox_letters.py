@@ -86,6 +86,32 @@ def test_letters_and_tasks_page_together_oldest_first(session, village):
     everything = [("TaskItem", before.id), ("RiskLetter", letter.id), ("TaskItem", between.id),
                   ("RiskLetter", second.id), ("TaskItem", after.id)]
     assert _listed(session, staff) == everything
-    pages = [tasks.inbox(session, staff, "mine", letters=True, page=n, per_page=2) for n in (1, 2, 3)]
-    assert [more for _, more in pages] == [True, True, False]
-    assert [(type(r).__name__, r.id) for rows, _ in pages for r in rows] == everything
+    for per_page in (1, 2, 3, 4, 5, 6):
+        count = -(-len(everything) // per_page)
+        pages = [tasks.inbox(session, staff, "mine", letters=True, page=n, per_page=per_page)
+                 for n in range(1, count + 2)]
+        assert [more for _, more in pages] == [True] * (count - 1) + [False, False], per_page
+        assert [(type(r).__name__, r.id) for rows, _ in pages for r in rows] == everything, per_page
+    assert _listed(session, staff, spec_id=inbox_letters.KIND) == [("RiskLetter", letter.id), ("RiskLetter", second.id)]
+
+
+def test_paging_holds_for_any_mix_and_page_size(session, village):
+    import random
+
+    letter, _, users = village
+    staff, rng, base = users["village_staff"], random.Random(7), letter.issued_at
+    risk_id = letter.risk_id
+    letters = [letter] + [risk_letters.issue(session, users["leader"], risk_id) for _ in range(5)]
+    for x in letters:
+        x.issued_at = base + timedelta(minutes=rng.randrange(0, 300))
+    rows = [_task(session, staff, base + timedelta(minutes=rng.randrange(0, 300))) for _ in range(20)]
+    session.commit()
+    keys = sorted([(x.issued_at, 1, x.id) for x in letters] + [(t.created_at, 0, t.id) for t in rows])
+    everything = [("RiskLetter" if kind else "TaskItem", i) for _, kind, i in keys]
+    for per_page in range(1, 9):
+        got, n, more = [], 1, True
+        while more:
+            page_rows, more = tasks.inbox(session, staff, "mine", letters=True, page=n, per_page=per_page)
+            got += [(type(r).__name__, r.id) for r in page_rows]
+            n += 1
+        assert got == everything, per_page
