@@ -131,3 +131,23 @@ def test_an_open_letter_is_an_inbox_row_and_shows_where_it_went(client, repeated
     assert (step["from"], step["to"], step["previous_due_at"]) == ("town-1", "county", letter["due_at"])
     row = client.get("/api/v1/tasks", headers=leader).get_json()["items"][0]
     assert row["kind"] == "letter" and row["letter"]["escalated_to_name"] == "县" and row["unit"]["code"] == "county"
+    _documented(row, "TaskOut")
+    _documented(after, "RiskLetterOut")
+
+
+def _documented(body: dict, name: str) -> None:
+    """``body`` fits the OpenAPI document's schema ``name`` (3.0's ``nullable`` read as JSON Schema's null type)."""
+    import jsonschema
+
+    from api import openapi
+
+    def plain(node):
+        if isinstance(node, dict):
+            out = {k: plain(v) for k, v in node.items() if k != "nullable"}
+            if node.get("nullable") and "type" in node:
+                out["type"] = [node["type"], "null"]
+            return out
+        return [plain(v) for v in node] if isinstance(node, list) else node
+
+    components = plain(openapi.build()["components"])
+    jsonschema.validate(body, {"$ref": f"#/components/schemas/{name}", "components": components})
