@@ -34,7 +34,7 @@ def sweep_job(app) -> None:
     with app.app_context():
         try:
             result = sweep.sweep(db.session, app.config["MEDIATE"].sweep_batch)
-            if result.cases or result.failed:
+            if result.cases or result.failed or result.letters:
                 log.info("sweep: %s", result.as_dict())
         finally:
             db.session.remove()

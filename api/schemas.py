@@ -15,6 +15,8 @@ from engine.models import (
 )
 from engine.tasks import SCOPES
 
+from .schemas_risks import InboxLetterOut
+
 
 class UtcDateTime(fields.AwareDateTime):
     """An ISO date-time with an offset, converted to UTC (refused if that leaves the calendar)."""
@@ -94,6 +96,9 @@ class UnitOut(Schema):
 
 
 class TaskOut(Schema):
+    kind = fields.Constant("task", metadata={"enum": ["task", "letter"], "description": (
+        "letter: an open 风险预警函 the caller's unit answers; id is then the letter's, case fields are absent")})
+    letter = fields.Nested(InboxLetterOut, metadata={"description": "the letter, on a row of kind letter"})
     id = fields.Integer()
     case_id = fields.Integer()
     case_code = fields.Function(lambda t: t.case.code)
@@ -374,6 +379,7 @@ from .schemas_org import (  # noqa: E402,F401
     UserQuery,
 )
 from .schemas_risks import (  # noqa: E402,F401
+    LetterRowOut,
     RiskAnswerIn,
     RiskLetterIn,
     RiskLetterListOut,

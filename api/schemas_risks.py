@@ -73,6 +73,50 @@ class RiskLetterQuery(Schema):
     status = fields.String(validate=validate.OneOf(LETTER_STATES))
 
 
+class EscalationStepOut(Schema):
+    from_unit = fields.String(data_key="from", attribute="from", metadata={"description": "the unit that let it lapse"})
+    from_name = fields.String()
+    to = fields.String(metadata={"description": "the centre above it was sent to"})
+    to_name = fields.String()
+    at = fields.DateTime()
+    previous_due_at = fields.DateTime()
+    due_at = fields.DateTime(metadata={"description": "the centre's due time (as long as the first due period)"})
+
+
+class InboxLetterOut(Schema):
+    id = fields.Integer()
+    number = fields.String(metadata={"description": "风险预警函〔year〕第N号"})
+    risk = fields.Integer()
+    kind = fields.String(validate=validate.OneOf(RISK_KINDS))
+    unit = fields.String(metadata={"description": "the unit addressed"})
+    unit_name = fields.String()
+    escalated_to = fields.String(allow_none=True, metadata={"description": "the centre it went up to, if unanswered"})
+    escalated_to_name = fields.String(allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+    overdue_at_top = fields.Boolean(metadata={"description": "unanswered at the top tier: stays overdue"})
+
+
+class UnitRefOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+
+
+class LetterRowOut(Schema):
+    """An open letter as an inbox row (``GET /tasks``): the fields of a task row that apply, and the letter."""
+
+    kind = fields.Constant("letter")
+    id = fields.Integer()
+    spec_id = fields.String()
+    name = fields.String()
+    state = fields.String()
+    unit = fields.Nested(UnitRefOut, metadata={"description": "where the letter is now"})
+    created_at = fields.DateTime()
+    due_at = fields.DateTime()
+    overdue = fields.Boolean()
+    letter = fields.Nested(InboxLetterOut)
+
+
 class RiskLetterOut(Schema):
     id = fields.Integer()
     number = fields.String(metadata={"description": "风险预警函〔year〕第N号"})
@@ -90,6 +134,11 @@ class RiskLetterOut(Schema):
     answer = fields.String(allow_none=True)
     answered_by = fields.String(allow_none=True)
     answered_at = fields.DateTime(allow_none=True)
+    escalated_to = fields.String(allow_none=True, metadata={"description": "where it is now, if it went up"})
+    escalated_to_name = fields.String(allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+    overdue_at_top = fields.Boolean(metadata={"description": "unanswered at the top tier: stays overdue"})
+    escalations = fields.List(fields.Nested(EscalationStepOut), metadata={"description": "oldest first"})
 
 
 class RiskLetterListOut(Schema):

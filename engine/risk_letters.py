@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit, clock, orgs, risks
+from . import audit, clock, letter_escalation, orgs, risks
 from .case_codes import CHINA
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .models import LETTER_STATES, RiskLetter, User
@@ -108,15 +108,21 @@ def get(session: Session, user: User, letter_id: int) -> RiskLetter:
     return letter
 
 
+def answering_units(letter: RiskLetter) -> tuple[int, ...]:
+    """Units whose centre staff and leaders answer: the unit addressed and the centre it was escalated to."""
+    return (letter.unit_id,) if letter.escalated_to_id is None else (letter.unit_id, letter.escalated_to_id)
+
+
 def may_answer(user: User, letter: RiskLetter) -> bool:
-    return letter.status == "open" and user.role in ANSWERERS and user.org_unit_id == letter.unit_id
+    return letter.status == "open" and user.role in ANSWERERS and user.org_unit_id in answering_units(letter)
 
 
 def answer(session: Session, user: User, letter_id: int, text: str | None) -> RiskLetter:
     """The addressed unit's answer: how it verified and handled the risk (once)."""
     letter = get(session, user, letter_id)
-    if user.role not in ANSWERERS or user.org_unit_id != letter.unit_id:
-        raise Forbidden("only the addressed unit's centre staff or leaders answer this letter")
+    if user.role not in ANSWERERS or user.org_unit_id not in answering_units(letter):
+        raise Forbidden("only the centre staff or leaders of the unit addressed, or of the centre it was "
+                        "escalated to, answer this letter")
     if letter.status != "open":
         raise Conflict(f"letter {letter.number} was answered already")
     text = (text or "").strip() if isinstance(text, str) or text is None else None
@@ -125,7 +131,8 @@ def answer(session: Session, user: User, letter_id: int, text: str | None) -> Ri
     now = clock.now()
     letter.answer, letter.answered_by, letter.answered_at, letter.status = text, user.username, now, "answered"
     audit.record(session, "risk_letter_answered", user.username,
-                 detail={"letter": letter.id, "number": letter.number, "late": now > letter.due_at})
+                 detail={"letter": letter.id, "number": letter.number, "late": now > letter.due_at or bool(letter.escalations),
+                         "escalated": len(letter.escalations or []), "unit": user.org_unit.code})
     return letter
 
 
@@ -151,4 +158,8 @@ def as_dict(letter: RiskLetter) -> dict:
             "text": letter.text, "issued_by": letter.issued_by, "issued_at": letter.issued_at,
             "due_at": letter.due_at, "overdue": letter.status == "open" and clock.now() > letter.due_at,
             "status": letter.status, "answer": letter.answer, "answered_by": letter.answered_by,
-            "answered_at": letter.answered_at}
+            "answered_at": letter.answered_at,
+            "escalated_to": letter.escalated_to.code if letter.escalated_to else None,
+            "escalated_to_name": letter.escalated_to.name if letter.escalated_to else None,
+            "escalated_at": letter.escalated_at, "overdue_at_top": letter.top_overdue_at is not None,
+            "escalations": letter_escalation.steps(letter)}

@@ -6,6 +6,8 @@ claimed with ``FOR UPDATE SKIP LOCKED`` and its case with the same (a case anoth
 user holds is left for the next round). Each case commits on its own, so a sweeper killed
 mid-sweep loses nothing: what it had not committed is still due for the next sweep, and what it
 committed is marked fired in the same transaction as the workflow state.
+
+Each round also sends unanswered warning letters up a tier (``engine/letter_escalation.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ except ImportError:  # not on Windows: SQLite there relies on running one sweepe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, timers
+from . import audit, clock, letter_escalation, timers
 from .cases import lock_case
 from .models import Case, Incident, Timer
 from .runner import CaseRun, StepFailed, open_incident
@@ -38,17 +40,19 @@ LAST_RETRY = timedelta(hours=6)
 
 @dataclass
 class SweepResult:
-    """What one sweep did: cases run, timers fired, cases that failed, cases left for later."""
+    """What one sweep did: cases run, timers fired, cases that failed, cases left for later, letters escalated."""
 
     cases: int = 0
     fired: int = 0
     failed: int = 0
     busy: int = 0
+    letters: int = 0
     case_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """The counts, for logs and the CLI."""
-        return {"cases": self.cases, "fired": self.fired, "failed": self.failed, "busy": self.busy}
+        return {"cases": self.cases, "fired": self.fired, "failed": self.failed, "busy": self.busy,
+                "letters": self.letters}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -184,6 +188,7 @@ def _sweep(session: Session, batch: int) -> SweepResult:
             continue
         _sweep_case(session, case, now, result)
     session.rollback()
+    result.letters = letter_escalation.escalate_due(session, batch)
     return result
 
 
@@ -196,6 +201,7 @@ def sweep_all(session: Session, batch: int = 200, max_rounds: int = 10_000) -> S
         total.fired += result.fired
         total.failed += result.failed
         total.busy += result.busy
+        total.letters += result.letters
         if result.cases + result.failed < batch:
             break
     return total

@@ -10,7 +10,18 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, contains_eager, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import assignment, audit, clock, doctor, form_labels, orgs, privacy, task_forms, validation
+from . import (
+    assignment,
+    audit,
+    clock,
+    doctor,
+    form_labels,
+    inbox_letters,
+    orgs,
+    privacy,
+    task_forms,
+    validation,
+)
 from .errors import BadRequest, Conflict, Forbidden, NotFound
 from .models import SUPERVISOR_ROLES, Case, CaseState, TaskItem, User
 from .runner import CaseRun, StepFailed, open_incident
@@ -20,8 +31,12 @@ SCOPES = ("mine", "unit", "claimable", "reported")
 
 def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, spec_id=None,
           overdue: bool | None = None, code: str | None = None, page: int = 1,
-          per_page: int = 50) -> tuple[list[TaskItem], bool]:
-    """Open tasks for the user; reads only inbox rows, through their indexes (``code``: part of a case code)."""
+          per_page: int = 50, letters: bool = False) -> tuple[list, bool]:
+    """Open tasks for the user; reads only inbox rows, through their indexes (``code``: part of a case code).
+
+    ``letters``: also the open warning letters the user answers (``RiskLetter`` rows among the tasks,
+    paged with them; ``engine/inbox_letters.py``).
+    """
     if scope not in SCOPES:
         raise BadRequest(f"scope must be one of {', '.join(SCOPES)}", fields={"scope": "unknown scope"})
     query = select(TaskItem.id).where(TaskItem.state == "ready")
@@ -39,6 +54,10 @@ def inbox(session: Session, user: User, scope: str = "mine", *, case_id=None, sp
             if user.role != "admin":
                 query = query.where(TaskItem.role.in_(orgs.workable_roles(user)))
     query = _filtered(query, case_id=case_id, spec_id=spec_id, overdue=overdue, code=code)
+    letter_query = (inbox_letters.query(user, scope, case_id=case_id, spec_id=spec_id, overdue=overdue, code=code)
+                    if letters else None)
+    if letter_query is not None:
+        return inbox_letters.page(session, query, letter_query, page, per_page)
     order = (TaskItem.created_at, TaskItem.id)
     # Pick the page on the task table alone, then load it with its joined rows: joining first
     # makes the database join every matching task before it can sort and cut (300 ms at 100k).

@@ -10,8 +10,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import form_labels, form_messages, tasks
-from engine.models import TaskItem, User
+from engine import form_labels, form_messages, letter_escalation, tasks
+from engine.models import RiskLetter, TaskItem, User
 
 # A task due within this time is marked "due soon" (a highlight only; deadlines come from the diagrams).
 DUE_SOON = timedelta(hours=24)
@@ -94,6 +94,7 @@ class TaskRow:
     task: TaskItem
     urgency: str  # "overdue", "soon" or ""
     actions: tasks.Actions
+    kind: str = "task"
 
     @property
     def case(self):
@@ -110,6 +111,30 @@ def urgency(row: TaskItem, now: datetime) -> str:
 
 def task_row(user: User, row: TaskItem, now: datetime) -> TaskRow:
     return TaskRow(row, urgency(row, now), tasks.actions(user, row))
+
+
+@dataclass(frozen=True)
+class LetterRow:
+    """An open warning letter in the inbox: where it is now and how urgent."""
+
+    letter: RiskLetter
+    urgency: str
+    kind: str = "letter"
+
+    @property
+    def current_unit(self):
+        return letter_escalation.current_unit(self.letter)
+
+
+def letter_urgency(letter: RiskLetter, now: datetime) -> str:
+    if letter.due_at <= now:
+        return "overdue"
+    return "soon" if letter.due_at - now <= DUE_SOON else ""
+
+
+def inbox_row(user: User, row, now: datetime):
+    """A task's row, or a warning letter's (``engine.tasks.inbox`` with letters lists both)."""
+    return LetterRow(row, letter_urgency(row, now)) if isinstance(row, RiskLetter) else task_row(user, row, now)
 
 
 def bilingual(title: str) -> str:

@@ -1,14 +1,14 @@
 from flask import jsonify
 
-from engine import cases, tasks
+from engine import cases, inbox_letters, tasks
 
 from ..auth import current_user, login_required
 from ..extensions import db
-from ..schemas import DataIn, ReassignIn, TaskOut, TaskQuery
+from ..schemas import DataIn, LetterRowOut, ReassignIn, TaskOut, TaskQuery
 from . import body, commit, query, v1
 
 # Built once: a schema instance deep-copies its fields, a cost on every request otherwise.
-TASK, TASKS, DATA_IN = TaskOut(), TaskOut(many=True), DataIn()
+TASK, TASKS, DATA_IN, LETTER_ROW = TaskOut(), TaskOut(many=True), DataIn(), LetterRowOut()
 
 
 @v1.get("/tasks")
@@ -18,8 +18,9 @@ def list_tasks():
     case_id = cases.get_case(db.session, current_user(), args["case"]).id if args.get("case") else None
     rows, more = tasks.inbox(db.session, current_user(), args["scope"], case_id=case_id,
                              spec_id=args.get("task"), overdue=args.get("overdue"),
-                             page=args["page"], per_page=args["per_page"])
-    return jsonify({"items": TASKS.dump(rows), "page": args["page"], "has_more": more})
+                             page=args["page"], per_page=args["per_page"], letters=True)
+    items = [LETTER_ROW.dump(inbox_letters.as_row(r)) if inbox_letters.is_letter(r) else TASK.dump(r) for r in rows]
+    return jsonify({"items": items, "page": args["page"], "has_more": more})
 
 
 @v1.get("/tasks/<int:task_id>")

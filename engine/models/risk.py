@@ -65,7 +65,11 @@ class RiskLetter(Base):
     """风险预警函: a warning letter about one risk to the responsible unit, which answers it by ``due_at``."""
 
     __tablename__ = "risk_letter"
-    __table_args__ = (UniqueConstraint("year", "serial"), Index("ix_risk_letter_unit_status", "unit_id", "status"))
+    # The inbox reads open letters by addressed unit and by the unit it was escalated to; the sweep
+    # reads open letters by due time.
+    __table_args__ = (UniqueConstraint("year", "serial"), Index("ix_risk_letter_unit_status", "unit_id", "status"),
+                      Index("ix_risk_letter_escalated_status", "escalated_to_id", "status"),
+                      Index("ix_risk_letter_status_due", "status", "due_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risk.id"), index=True)
@@ -82,7 +86,15 @@ class RiskLetter(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(80))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Unanswered by ``due_at``, the letter goes up to the centre above (``due_at`` moves on with it);
+    # ``escalations`` keeps each step: {"from", "to", "to_name", "at", "previous_due_at", "due_at"}.
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalations: Mapped[list] = mapped_column(JsonType, default=list)
+    # Overdue at the top tier, with no centre above to take it: marked once, stays open.
+    top_overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     risk: Mapped[Risk] = relationship(lazy="joined")
     unit: Mapped[OrgUnit] = relationship(lazy="joined", foreign_keys=[unit_id])
+    escalated_to: Mapped[OrgUnit | None] = relationship(lazy="joined", foreign_keys=[escalated_to_id])
     from_unit: Mapped[OrgUnit] = relationship(lazy="joined", foreign_keys=[from_unit_id])

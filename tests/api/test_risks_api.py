@@ -106,3 +106,48 @@ def test_the_daily_job_scans_before_anyone_asks(app, repeated):
     with app.app_context():
         [risk] = db.session.scalars(select(Risk)).all()
     assert risk.kind == "repeat_party" and risk.active
+
+
+def test_an_open_letter_is_an_inbox_row_and_shows_where_it_went(client, repeated, app):
+    from engine import sweep
+
+    leader, staff = token(client, "leader"), token(client, "staff")
+    risk_id = client.get("/api/v1/risks", headers=leader).get_json()["items"][0]["id"]
+    letter = client.post(f"/api/v1/risks/{risk_id}/letters", headers=leader,
+                         json={"due_days": 2, "unit": "town-1"}).get_json()
+    assert letter["escalated_to"] is None and letter["escalations"] == [] and letter["overdue_at_top"] is False
+    items = client.get("/api/v1/tasks", headers=staff).get_json()["items"]
+    assert [(i["kind"], i["id"], i["name"], i["spec_id"]) for i in items] == [
+        ("letter", letter["id"], letter["number"], "risk_letter")]
+    assert items[0]["letter"]["escalated_to"] is None and items[0]["unit"]["code"] == "town-1"
+    assert items[0]["due_at"] == letter["due_at"] and items[0]["overdue"] is False
+    assert client.get("/api/v1/tasks?task=risk_letter&overdue=true", headers=staff).get_json()["items"] == []
+    assert client.get("/api/v1/tasks", headers=token(client, "mediator")).get_json()["items"] == []
+    with app.app_context(), clock.frozen_at(clock.parse(letter["due_at"]) + timedelta(minutes=1)):
+        assert sweep.sweep(db.session).letters == 1
+    after = client.get(f"/api/v1/risk-letters/{letter['id']}", headers=leader).get_json()
+    assert after["escalated_to"] == "county" and after["escalated_to_name"] == "县"
+    [step] = after["escalations"]
+    assert (step["from"], step["to"], step["previous_due_at"]) == ("town-1", "county", letter["due_at"])
+    row = client.get("/api/v1/tasks", headers=leader).get_json()["items"][0]
+    assert row["kind"] == "letter" and row["letter"]["escalated_to_name"] == "县" and row["unit"]["code"] == "county"
+    _documented(row, "TaskOut")
+    _documented(after, "RiskLetterOut")
+
+
+def _documented(body: dict, name: str) -> None:
+    """``body`` fits the OpenAPI document's schema ``name`` (3.0's ``nullable`` read as JSON Schema's null type)."""
+    import jsonschema
+
+    from api import openapi
+
+    def plain(node):
+        if isinstance(node, dict):
+            out = {k: plain(v) for k, v in node.items() if k != "nullable"}
+            if node.get("nullable") and "type" in node:
+                out["type"] = [node["type"], "null"]
+            return out
+        return [plain(v) for v in node] if isinstance(node, list) else node
+
+    components = plain(openapi.build()["components"])
+    jsonschema.validate(body, {"$ref": f"#/components/schemas/{name}", "components": components})

@@ -66,7 +66,8 @@ def test_tick_command_fires_what_is_due_at_the_given_time(session, database_url)
     assert early.exit_code == 0, early.output
     assert _report(early.output)["fired"] == 0
     result = runner.invoke(main, ["tick", "--at", AT.isoformat()])
-    assert _report(result.output) == {"cases": 1, "fired": 1, "failed": 0, "busy": 0}
+    assert _report(result.output) == {"cases": 1, "fired": 1, "failed": 0, "busy": 0,
+                                           "letters": 0}
     assert _report(runner.invoke(main, ["tick", "--at", AT.isoformat()]).output)["fired"] == 0
     assert runner.invoke(main, ["tick", "--at", "next tuesday"]).exit_code != 0
     assert_each_fired_once(session, 1)
@@ -93,7 +94,8 @@ def test_on_sqlite_a_second_sweeper_stands_aside(session, database_url):
     with open(database_url.removeprefix("sqlite:///") + ".sweep-lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         with clock.frozen_at(AT):
-            assert sweep.sweep(session).as_dict() == {"cases": 0, "fired": 0, "failed": 0, "busy": 1}
+            assert sweep.sweep(session).as_dict() == {"cases": 0, "fired": 0, "failed": 0, "busy": 1,
+                                                     "letters": 0}
         fcntl.flock(held, fcntl.LOCK_UN)
     with clock.frozen_at(AT):
         assert sweep.sweep(session).fired == 1

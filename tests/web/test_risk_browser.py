@@ -1,17 +1,49 @@
 """The risk pages in a real browser: county staff find the repeat party, issue a warning letter, print it;
-the town centre answers it. Screenshots at 1280 and 360 px in Chinese and English, and the printed letter."""
+the letter lapses and goes up to the county centre; the town centre finds it in its inbox and answers it.
+Screenshots at 1280 and 360 px in Chinese and English, and the printed letter."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from engine import clock, letter_escalation
+from engine.models import RiskLetter
+
 from . import test_browser as shared
-from .browsing import DESKTOP, PHONE, SHOTS, new_context, no_sideways_scroll, shot, sign_in
+from .browsing import (
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    county_app,
+    new_context,
+    no_sideways_scroll,
+    serving,
+    shot,
+    sign_in,
+)
+from .conftest import engine_session
 
 pytestmark = pytest.mark.browser
-live = shared.live  # four cases registered with the same parties
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """Four cases registered with the same parties (as ``test_browser.live``), and the app to run the sweep's steps on."""
+    app = county_app(tmp_path_factory.mktemp("live"))
+    orders = shared._orders(app)
+    with serving(app) as url:
+        yield {"url": url, "app": app, **orders}
+
+
+def _lapse(app, letter_id: int) -> None:
+    """The letter's due time passes unanswered: the sweep's step sends it up a tier."""
+    with engine_session(app) as session:
+        due = session.get(RiskLetter, letter_id).due_at
+        with clock.frozen_at(due + timedelta(minutes=1)):
+            assert letter_escalation.escalate_due(session) == 1
 
 
 @pytest.fixture(params=["中文", "English"])
@@ -52,10 +84,20 @@ def test_issue_print_and_answer_a_warning_letter(chromium, live, viewport, langu
 
     context = new_context(chromium, viewport, language)
     page = context.new_page()
+    _lapse(live["app"], int(letter_url.rsplit("/", 1)[1]))
     sign_in(page, live, "town_staff")
     page.goto(live["url"] + "/risks")
     page.get_by_role("link", name=re.compile(r"风险预警函〔")).first.wait_for()
-    page.goto(letter_url)
+    page.goto(live["url"] + "/inbox")
+    row = page.locator(f"#letter-{letter_url.rsplit('/', 1)[1]}")
+    assert re.search("已升级至示范县综治中心|Escalated to 示范县综治中心", row.inner_text())
+    no_sideways_scroll(page)
+    shot(page, "inbox-letter")
+    row.get_by_role("link", name=re.compile(r"风险预警函〔")).click()
+    page.wait_for_url(letter_url)
+    assert re.search("升级记录|Escalations", page.locator(".letter-escalations").inner_text())
+    no_sideways_scroll(page)
+    shot(page, "risk-letter-escalated")
     page.get_by_label(re.compile("本单位回复|Your unit's answer")).fill("已走访当事人，签订稳控协议")
     page.get_by_role("button", name=re.compile("提交回复|Send answer")).click()
     page.locator(".letter-answer").wait_for()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -101,3 +102,39 @@ def test_another_town_cannot_open_the_letter(repeated, browser):
     browser.sign_in("staff_02")
     assert browser.get(url).status_code == 404
     assert browser.post(url + "/answer", {"answer": "x"}, page="/risks").status_code == 404
+
+
+def test_a_letter_is_a_row_in_the_inbox_and_goes_up_when_unanswered(repeated, browser):
+    from engine import clock, sweep
+
+    app, _ = repeated
+    browser.sign_in("county_staff")
+    browser.get("/risks")
+    issued = browser.post(f"/risks/{_risk_id(app)}/letters", {"due_days": "2", "unit": TOWN}, page="/risks")
+    url = issued.headers["Location"]
+    browser.client.post("/logout", data={"csrf_token": browser.token("/risks")})
+    browser.sign_in("town_staff")
+    inbox = browser.get("/inbox").get_data(as_text=True)
+    with engine_session(app) as session:
+        letter = session.scalar(select(RiskLetter))
+        number, due = letter.number, letter.due_at
+    assert number in inbox and 'class="task-row letter-row' in inbox and url.split("localhost")[-1] in inbox
+    assert "风险预警函</span>" in inbox and "已升级至" not in inbox
+    assert number in browser.get("/inbox?task=risk_letter").get_data(as_text=True)
+    assert number not in browser.get("/inbox?overdue=1").get_data(as_text=True)
+    browser.client.post("/logout", data={"csrf_token": browser.token("/inbox")})
+    browser.sign_in("town_mediator")
+    assert number not in browser.get("/inbox").get_data(as_text=True)
+    browser.client.post("/logout", data={"csrf_token": browser.token("/inbox")})
+
+    with engine_session(app) as session, clock.frozen_at(due + timedelta(minutes=1)):
+        assert sweep.sweep(session).letters == 1
+    browser.sign_in("county_staff")
+    inbox = browser.get("/inbox").get_data(as_text=True)
+    assert number in inbox and "已升级至示范县综治中心" in inbox
+    page = browser.get(url).get_data(as_text=True)
+    assert "升级记录" in page and 'name="answer"' in page
+    assert "已升级至示范县综治中心" in browser.get("/risks").get_data(as_text=True)
+    done = browser.post(url + "/answer", {"answer": "县中心已督促镇里走访"}, page=url)
+    assert done.status_code == 302
+    assert number not in browser.get("/inbox").get_data(as_text=True)

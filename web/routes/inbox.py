@@ -6,14 +6,16 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from api.extensions import db
-from engine import clock, tasks
+from engine import clock, inbox_letters, risk_letters, tasks
 from engine.tasks import commit_or_conflict
 
 from .. import views
 from ..session import me
 from . import checked_args, local_target, pages
+from .risks import KINDS as RISK_KINDS
 
 MAX_PAGE = 10_000
+LETTER_KIND = "风险预警函 Risk warning letter"  # "中文 English", as the task filter's names are written
 SEARCH_MAX = 60
 
 
@@ -36,10 +38,13 @@ def inbox():
     user = me()
     rows, more = tasks.inbox(db.session, user, f["scope"], spec_id=f["task"] or None,
                              overdue=True if f["overdue"] else None, code=f["q"] or None,
-                             page=f["page"], per_page=current_app.config["MEDIATE"].page_size)
+                             page=f["page"], per_page=current_app.config["MEDIATE"].page_size, letters=True)
     now = clock.now()
-    return render_template("inbox.html", filters=f, more=more, task_kinds=tasks.task_kinds(db.session),
-                           rows=[views.task_row(user, row, now) for row in rows], scopes=views.SCOPES)
+    kinds = tasks.task_kinds(db.session)
+    if user.role in risk_letters.ANSWERERS:
+        kinds.append((inbox_letters.KIND, LETTER_KIND))
+    return render_template("inbox.html", filters=f, more=more, task_kinds=kinds, risk_kinds=RISK_KINDS,
+                           rows=[views.inbox_row(user, row, now) for row in rows], scopes=views.SCOPES)
 
 
 @pages.post("/tasks/<int:task_id>/claim")

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from api.extensions import db
-from engine import risk_letters, risks
+from engine import letter_escalation, risk_letters, risks
 from engine.models import RISK_KINDS, SEVERITIES
 from engine.tasks import commit_or_conflict
 
@@ -59,7 +59,7 @@ def risk_letter_issue(risk_id: int):
 def risk_letter(letter_id: int):
     user = me()
     letter = risk_letters.get(db.session, user, letter_id)
-    return render_template("risk_letter.html", letter=letter, kinds=KINDS,
+    return render_template("risk_letter.html", letter=letter, kinds=KINDS, steps=letter_escalation.steps(letter),
                            may_answer=risk_letters.may_answer(user, letter))
 
 
