@@ -7,16 +7,53 @@ import re
 
 import pytest
 
+from tests.processes import steps
+
+from . import browsing
 from . import test_browser as shared
 from .browsing import DESKTOP, PHONE, SHOTS, new_context, no_sideways_scroll, shot, sign_in
+from .conftest import waiting_order
 
 pytestmark = pytest.mark.browser
-live = shared.live  # four cases registered with the same parties
+PLACES = ("五华县水寨镇幸福里小区3栋", "五华县水寨镇 幸福里小区３栋", "广东省五华县水寨镇幸福里小区3栋。")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    """The shared orders (four cases registered with the same parties), and three cases of other
+    parties at one building, its address typed three ways."""
+    app = browsing.county_app(tmp_path_factory.mktemp("live"))
+    orders = shared._orders(app)
+    places = [waiting_order(app, address=place, parties=steps.parties(3)[n:n + 1]) for n, place in enumerate(PLACES)]
+    with browsing.serving(app) as url:
+        yield {"url": url, **orders, "places": places}
 
 
 @pytest.fixture(params=["中文", "English"])
 def language(request):
     return request.param
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_repeat_address_is_listed_without_the_address(chromium, live, viewport, language):
+    context = new_context(chromium, viewport, language)
+    page = context.new_page()
+    sign_in(page, live, "county_staff")
+    page.goto(live["url"] + "/risks")
+    kind = page.get_by_label(re.compile("^(类型|Kind)$"))
+    kind.select_option(value="repeat_address")
+    assert kind.locator("option:checked").inner_text() in ("重复地址", "Repeat address")
+    page.get_by_role("button", name=re.compile("^(筛选|Filter)$")).click()
+    page.wait_for_url(re.compile(r".*kind=repeat_address.*"))
+    rows = page.locator(".risk-row")
+    assert rows.count() == 1
+    text = rows.first.inner_text()
+    assert re.search("同一地址90天内涉及3件纠纷|The same address in 3 cases within 90 days", text)
+    assert all(order.case_code in text for order in live["places"])
+    assert "幸福里" not in page.content() and "水寨镇" not in page.content()
+    no_sideways_scroll(page)
+    shot(page, "risks-repeat-address")
+    context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
