@@ -114,14 +114,14 @@ def _repeats(session: Session, risk_kind: str, rule: Rule, now: datetime) -> dic
         .join(Case, Case.id == PartyKey.case_id)
         .join(groups, (groups.c.kind == PartyKey.kind) & (groups.c.digest == PartyKey.digest))
         .where(in_window).order_by(PartyKey.kind, PartyKey.digest, Case.received_at, Case.id)).all()
-    people: dict[tuple[str, str], list] = {}
+    matches: dict[tuple[str, str], list] = {}
     for row in rows:
-        people.setdefault((row.kind, row.digest), []).append(row)
+        matches.setdefault((row.kind, row.digest), []).append(row)
     paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path).where(
         OrgUnit.id.in_({row.org_unit_id for row in rows}))).all()) if rows else {}
     found: dict[str, Found] = {}
     seen: set[frozenset] = set()
-    for (kind, digest), cases in sorted(people.items()):  # id_number before phone: one risk per set of cases
+    for (kind, digest), cases in sorted(matches.items()):  # id_number before phone: one risk per set of cases
         ids = frozenset(c.id for c in cases)
         if ids in seen:
             continue
