@@ -40,7 +40,7 @@ from .models import RISK_KINDS, SEVERITIES, Case, CaseSignal, OrgUnit, PartyKey,
 TABLE = "risk_rules"
 MAX_CODES = 50
 # A list asked for within this long of the last scan that found anything shows that scan's findings
-# (a scan reads every case of the windows: ~0.3 s for 20,000 cases, bench/risk_scan.py).
+# (a scan reads every case of the windows: ~0.45 s for 20,000 cases, bench/risk_scan.py).
 FRESH_SECONDS = 60
 # The party-key kinds (engine/party_keys.py) each repeat rule compares.
 REPEATS = {"repeat_party": ("id_number", "phone"), "repeat_address": ("address",)}
