@@ -133,14 +133,17 @@ def doctor():
 
 @main.command("party-index")
 def party_index():
-    """Compute the party-name search digests of every case again (after changing MEDIATE_SECRET_KEY)."""
+    """Compute every case's party-name search digests and its risk digests (ID numbers, phones, addresses)
+    again: after changing MEDIATE_SECRET_KEY."""
     from engine import party_index as index
+    from engine import party_keys
     app = _app()
     _upgrade(app)
     with app.app_context():
         named = index.rebuild(db.session)
+        keyed = party_keys.rebuild(db.session)
         db.session.commit()
-    click.echo(f"party names indexed for {named} case(s)")
+    click.echo(f"party names indexed for {named} case(s); ID number, phone and address digests for {keyed} case(s)")
 
 
 @main.command()

@@ -19,9 +19,10 @@ class RiskQuery(Schema):
 
 
 class RiskDetailOut(Schema):
-    """Counts only: never a party's name, ID number or phone."""
+    """Counts only: never a party's name, ID number, phone or address."""
 
-    cases = fields.Integer(metadata={"description": "repeat_party: how many cases name the same person"})
+    cases = fields.Integer(metadata={"description": "repeat_party: how many cases name the same person; "
+                                                   "repeat_address: how many cases name the same address"})
     window_days = fields.Integer()
     parties = fields.Integer()
     flagged = fields.Boolean()

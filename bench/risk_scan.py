@@ -1,8 +1,9 @@
 """The risk scan (``engine.risks.scan``, what ``GET /api/v1/risks`` and the daily job run) over many cases.
 
 ``.venv/bin/python bench/risk_scan.py [--cases N] [--postgres-url URL]``: N cases received over the last
-90 days at the grids of a bench county, bulk-inserted, each with two party digests; one person in fifty
-recurs in three cases, one case in a hundred is flagged 群体性, one in five hundred 极端. The first scan
+90 days at the grids of a bench county, bulk-inserted, each with two party digests and an address
+digest; one person in fifty recurs in three cases, one address in forty in four, one case in a hundred
+is flagged 群体性, one in five hundred 极端. The first scan
 writes the risks, the timed ones find them again. The PostgreSQL database named in the URL is dropped
 and recreated.
 """
@@ -46,6 +47,11 @@ def _insert(session, n_cases: int) -> None:
         session.execute(PartyKey.__table__.insert(), [
             {"case_id": i, "kind": kind, "digest": party_keys.digest(kind, f"{kind}-{i // 3 if (i // 3) % 50 == 0 else -i}")}
             for i in ids for kind in ("phone", "id_number")])
+        # address a is the place of cases 4a … 4a+3 when a % 40 == 0, otherwise of one case only
+        session.execute(PartyKey.__table__.insert(), [
+            {"case_id": i, "kind": "address",
+             "digest": party_keys.digest("address", f"五华县水寨镇幸福里{i // 4 if (i // 4) % 40 == 0 else -i}号")}
+            for i in ids])
         session.execute(CaseSignal.__table__.insert(), [
             {"case_id": i, "party_count": 2, "mass": i % 100 == 0, "extreme": i % 500 == 0} for i in ids])
         session.commit()

@@ -23,7 +23,7 @@ from .models import LETTER_STATES, RiskLetter, User
 ANSWERERS = ("centre_staff", "leader")
 DUE_DAYS, MAX_DUE_DAYS, MAX_NOTE, MAX_ANSWER = 7, 90, 1000, 4000
 KIND_LABELS = {"repeat_party": "重复当事人", "mass_dispute": "群体性纠纷", "extreme_person": "个人极端风险",
-               "overdue_tiers": "多级超期", "rising_type": "类型上升"}
+               "overdue_tiers": "多级超期", "rising_type": "类型上升", "repeat_address": "重复地址"}
 SEVERITY_LABELS = {"low": "低", "medium": "中", "high": "高", "critical": "极高"}
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=False,
                          undefined=StrictUndefined, keep_trailing_newline=True)
@@ -35,6 +35,9 @@ def describe(risk) -> str:
     if risk.kind == "repeat_party":
         return (f"同一当事人（身份证号或联系电话相同）在{d.get('window_days')}天内涉及{d.get('cases')}件纠纷，"
                 "存在重复信访、矛盾升级风险。")
+    if risk.kind == "repeat_address":
+        return (f"同一地址（当事人住址或纠纷发生地址相同）在{d.get('window_days')}天内涉及{d.get('cases')}件纠纷，"
+                "存在矛盾反复、纠纷多发风险。")
     if risk.kind == "mass_dispute":
         return f"纠纷涉及当事人{d.get('parties')}人" + ("，已标记为群体性纠纷。" if d.get("flagged") else "。")
     if risk.kind == "extreme_person":

@@ -1,11 +1,14 @@
 """Risk early warning (风险预警): the risks the decision table ``risk_rules`` finds in the cases.
 
-Five rules, each with its thresholds in one row of ``processes/risk_rules.dmn`` (window in days,
+Six rules, each with its thresholds in one row of ``processes/risk_rules.dmn`` (window in days,
 threshold, minimum cases, severity), so administrators change them on ``/admin/rules``:
 
 - ``repeat_party``: the same ID number or phone (equal keyed digests, ``engine/party_keys.py``) in
   at least ``threshold`` cases received within the window; addressed to the lowest unit above all
   of them. The person is never named: the risk says "the same person in N cases".
+- ``repeat_address``: the same address (a party's or the dispute's, normalised and digested the
+  same way) in at least ``threshold`` cases received within the window, a case counted once however
+  many of its addresses match; addressed as ``repeat_party``. The address is never shown.
 - ``mass_dispute``: an open case received within the window, flagged 群体性 or with at least
   ``threshold`` parties.
 - ``extreme_person``: an open case received within the window, flagged 极端.
@@ -37,8 +40,10 @@ from .models import RISK_KINDS, SEVERITIES, Case, CaseSignal, OrgUnit, PartyKey,
 TABLE = "risk_rules"
 MAX_CODES = 50
 # A list asked for within this long of the last scan that found anything shows that scan's findings
-# (a scan reads every case of the windows: ~0.3 s for 20,000 cases, bench/risk_scan.py).
+# (a scan reads every case of the windows: ~0.45 s for 20,000 cases, bench/risk_scan.py).
 FRESH_SECONDS = 60
+# The party-key kinds (engine/party_keys.py) each repeat rule compares.
+REPEATS = {"repeat_party": ("id_number", "phone"), "repeat_address": ("address",)}
 
 
 @dataclass(frozen=True)
@@ -97,30 +102,32 @@ def _common_unit(paths: dict[int, str], unit_ids: set[int]) -> int:
     return common[-1] if common else min(unit_ids)
 
 
-def _repeat_party(session: Session, rule: Rule, now: datetime) -> dict[str, Found]:
+def _repeats(session: Session, risk_kind: str, rule: Rule, now: datetime) -> dict[str, Found]:
+    """One risk per digest of ``REPEATS[risk_kind]`` in ``threshold`` or more cases of the window."""
     since = now - timedelta(days=rule.window_days)
+    in_window = (Case.received_at >= since) & PartyKey.kind.in_(REPEATS[risk_kind])
     groups = (select(PartyKey.kind, PartyKey.digest).join(Case, Case.id == PartyKey.case_id)
-              .where(Case.received_at >= since).group_by(PartyKey.kind, PartyKey.digest)
+              .where(in_window).group_by(PartyKey.kind, PartyKey.digest)
               .having(func.count(distinct(PartyKey.case_id)) >= rule.threshold).subquery())
     rows = session.execute(
         select(PartyKey.kind, PartyKey.digest, Case.id, Case.code, Case.org_unit_id)
         .join(Case, Case.id == PartyKey.case_id)
         .join(groups, (groups.c.kind == PartyKey.kind) & (groups.c.digest == PartyKey.digest))
-        .where(Case.received_at >= since).order_by(PartyKey.kind, PartyKey.digest, Case.received_at, Case.id)).all()
-    people: dict[tuple[str, str], list] = {}
+        .where(in_window).order_by(PartyKey.kind, PartyKey.digest, Case.received_at, Case.id)).all()
+    matches: dict[tuple[str, str], list] = {}
     for row in rows:
-        people.setdefault((row.kind, row.digest), []).append(row)
+        matches.setdefault((row.kind, row.digest), []).append(row)
     paths = dict(session.execute(select(OrgUnit.id, OrgUnit.path).where(
         OrgUnit.id.in_({row.org_unit_id for row in rows}))).all()) if rows else {}
     found: dict[str, Found] = {}
     seen: set[frozenset] = set()
-    for (kind, digest), cases in sorted(people.items()):  # id_number before phone: one risk per set of cases
+    for (kind, digest), cases in sorted(matches.items()):  # id_number before phone: one risk per set of cases
         ids = frozenset(c.id for c in cases)
         if ids in seen:
             continue
         seen.add(ids)
-        found[_key("repeat_party", kind, digest)] = Found(
-            "repeat_party", _common_unit(paths, {c.org_unit_id for c in cases}), rule.severity,
+        found[_key(risk_kind, kind, digest)] = Found(
+            risk_kind, _common_unit(paths, {c.org_unit_id for c in cases}), rule.severity,
             [c.code for c in cases][:MAX_CODES], {"cases": len(cases), "window_days": rule.window_days})
     return found
 
@@ -180,8 +187,9 @@ def detect(session: Session, now: datetime | None = None) -> dict[str, Found]:
     now = now or clock.now()
     rules = thresholds(session)
     found: dict[str, Found] = {}
-    if "repeat_party" in rules:
-        found |= _repeat_party(session, rules["repeat_party"], now)
+    for kind in REPEATS:
+        if kind in rules:
+            found |= _repeats(session, kind, rules[kind], now)
     for kind in ("mass_dispute", "extreme_person"):
         if kind in rules:
             found |= _flagged(session, kind, rules[kind], now)

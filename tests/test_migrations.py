@@ -259,3 +259,54 @@ def test_cases_stored_before_risks_get_their_party_digests_and_signals(tmp_path)
         assert keys == {(1, "phone", phone), (1, "phone", party_keys.digest("phone", "06608812345")),
                         (1, "id_number", party_keys.digest("id_number", "44158119800101123X")), (2, "phone", phone)}
     assert signals == [(1, 2, 1, 0), (2, 1, 0, 1)]
+
+
+def test_cases_stored_before_address_keys_get_their_address_digests(tmp_path):
+    from flask_migrate import downgrade
+
+    from engine import party_keys
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app(settings_for(url))
+    forms = {"register": {"type": "object", "properties": {
+        "address": {"type": "string", "x-personal": "address"},
+        "parties": {"type": "array", "items": {"type": "object", "properties": {
+            "phone": {"type": "string", "x-personal": "phone"},
+            "address": {"type": "string", "x-personal": "address"}}}}}}}
+    cases = [  # id, data
+        (1, {"address": "五华县水寨镇幸福里3栋", "parties": [{"phone": "13800001111", "address": "五华县水寨镇幸福里 3 栋"},
+                                                      {"address": "五华县华城镇新一村5号"}]}),
+        (2, {"address": "大坪村", "parties": [{"address": "五华县水寨镇幸福里３栋"}]}),
+        (3, {"summary": "no address"}),
+    ]
+    with app.app_context():
+        upgrade(revision="0020_risks")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
+            conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path, active) VALUES (1, 't', 'Town',"
+                                 " 'town', '/1/', 1)")
+            conn.exec_driver_sql(
+                "INSERT INTO process_version (id, process_id, version, name, deployment_id, file_name, content_hash,"
+                " bpmn_xml, spec_json, forms, executable, startable, created_at) VALUES"
+                " (1, 'p', 1, '', 1, 'p.bpmn', 'h', '', '', ?, 1, 1, '2031-01-01 00:00:00')", (json.dumps(forms),))
+            for case_id, data in cases:
+                conn.exec_driver_sql(
+                    "INSERT INTO \"case\" (id, code, process_id, process_version_id, status, org_unit_id, title,"
+                    " opened_by, opened_at, repeat_petition, orders_dispatched, orders_closed) VALUES"
+                    " (?, ?, 'p', 1, 'open', 1, '', 'x', '2031-01-01 00:00:00', 0, 0, 0)", (case_id, f"C-{case_id}"))
+                conn.exec_driver_sql("INSERT INTO case_state (case_id, serializer_version, state_json, updated_at,"
+                                     " revision) VALUES (?, '3', ?, '2031-01-02 00:00:00', 1)",
+                                     (case_id, _stored(**data)))
+            conn.exec_driver_sql("INSERT INTO party_key (case_id, kind, digest) VALUES (1, 'phone', 'p')")
+        upgrade()
+
+        def keys():
+            with db.engine.connect() as conn:
+                return set(conn.exec_driver_sql("SELECT case_id, kind, digest FROM party_key").all())
+
+        building = party_keys.digest("address", "五华县水寨镇幸福里3栋")
+        assert keys() == {(1, "phone", "p"), (1, "address", building), (2, "address", building),
+                          (1, "address", party_keys.digest("address", "五华县华城镇新一村5号"))}
+        downgrade(revision="0020_risks")
+        assert keys() == {(1, "phone", "p")}
+        db.engine.dispose()

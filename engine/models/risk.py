@@ -1,5 +1,5 @@
-"""Risk early warning (风险预警): keyed digests of the parties' ID numbers and phones, each case's risk
-signals, the risks found, and the warning letters (风险预警函) sent about them."""
+"""Risk early warning (风险预警): keyed digests of the parties' ID numbers and phones and of the
+cases' addresses, each case's risk signals, the risks found, and the warning letters (风险预警函) sent about them."""
 
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Base, JsonType, UtcDateTime, utcnow
 from .org import OrgUnit
 
-RISK_KINDS = ("repeat_party", "mass_dispute", "extreme_person", "overdue_tiers", "rising_type")
+RISK_KINDS = ("repeat_party", "repeat_address", "mass_dispute", "extreme_person", "overdue_tiers", "rising_type")
 SEVERITIES = ("low", "medium", "high", "critical")
 LETTER_STATES = ("open", "answered")
 
 
 class PartyKey(Base):
-    """A keyed digest (HMAC) of one party's ID number or phone in one case: the same person in several
-    cases is found by equal digests, and the value itself is never stored here."""
+    """A keyed digest (HMAC) of one party's ID number or phone, or of one address, in one case: the same
+    person or place in several cases is found by equal digests, and the value itself is never stored here."""
 
     __tablename__ = "party_key"
     __table_args__ = (UniqueConstraint("case_id", "kind", "digest"), Index("ix_party_key_digest", "kind", "digest"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))  # id_number | phone
+    kind: Mapped[str] = mapped_column(String(12))  # id_number | phone | address
     digest: Mapped[str] = mapped_column(String(64))
 
 

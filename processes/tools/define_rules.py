@@ -203,7 +203,8 @@ def risk_rules() -> Table:
          ("最少案件数 Minimum cases", "minimum", "integer"),
          ("风险等级 Severity", "severity", "string")],
         doc="风险预警 (engine/risks.py) reads one row per rule. repeat_party: the same ID number or phone in at "
-            "least `threshold` cases received within `window_days`. mass_dispute: a case flagged 群体性 or with "
+            "least `threshold` cases received within `window_days`. repeat_address: the same address (a party's "
+            "or the dispute's) in at least `threshold` cases received within `window_days`. mass_dispute: a case flagged 群体性 or with "
             "at least `threshold` parties, received within `window_days`. extreme_person: a case flagged 极端 "
             "received within `window_days`. overdue_tiers: an open case whose tasks went overdue at "
             "`threshold` or more tiers. rising_type: a unit's cases of one dispute type received in the last "
@@ -214,4 +215,5 @@ def risk_rules() -> Table:
     t.row(["'extreme_person'"], ["90", "1", "1", "'critical'"], "个人极端风险 extreme-risk person")
     t.row(["'overdue_tiers'"], ["365", "2", "1", "'medium'"], "多级超期 overdue at several tiers")
     t.row(["'rising_type'"], ["30", "1.5", "3", "'medium'"], "类型上升 a dispute type rising in a unit")
+    t.row(["'repeat_address'"], ["90", "3", "3", "'medium'"], "重复地址 the same address in several cases")
     return t

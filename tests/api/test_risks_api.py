@@ -151,3 +151,23 @@ def _documented(body: dict, name: str) -> None:
 
     components = plain(openapi.build()["components"])
     jsonschema.validate(body, {"$ref": f"#/components/schemas/{name}", "components": components})
+
+
+def test_a_repeat_address_is_listed_by_kind_with_counts_only(client, app, repeated):
+    address = "五华县水寨镇幸福里小区3栋302室"
+    with app.app_context():
+        for case_id in db.session.scalars(select(Case.id)):
+            db.session.add(PartyKey(case_id=case_id, kind="address", digest=party_keys.digest("address", address)))
+        db.session.commit()
+    response = client.get("/api/v1/risks?kind=repeat_address", headers=token(client, "staff"))
+    assert response.status_code == 200
+    [risk] = response.get_json()["items"]
+    assert risk["kind"] == "repeat_address" and risk["severity"] == "medium" and risk["unit"] == "village-1"
+    assert sorted(risk["cases"]) == ["C-0", "C-1", "C-2"] and risk["detail"] == {"cases": 3, "window_days": 90}
+    body = response.get_data(as_text=True)
+    assert "幸福里" not in body and "302" not in body and party_keys.digest("address", address) not in body
+    letter = client.post(f"/api/v1/risks/{risk['id']}/letters", headers=token(client, "leader"), json={})
+    assert letter.status_code == 201 and "重复地址" in letter.get_json()["text"]
+    assert "幸福里" not in letter.get_data(as_text=True)
+    kinds = {item["kind"] for item in client.get("/api/v1/risks", headers=token(client, "staff")).get_json()["items"]}
+    assert kinds == {"repeat_party", "repeat_address"}

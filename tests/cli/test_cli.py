@@ -126,13 +126,13 @@ def test_doctor_names_the_units_where_nobody_can_take_a_task(env):
     assert "have nobody to take them" in result.output
 
 
-def test_party_index_computes_the_name_digests_again_under_a_new_key(env, tmp_path, monkeypatch):
+def test_party_index_computes_the_name_and_risk_digests_again_under_a_new_key(env, tmp_path, monkeypatch):
     from api import create_app
     from api.cli import deploy_defaults
     from api.extensions import db
-    from engine import cases, party_index, tasks
+    from engine import cases, party_index, party_keys, tasks
     from engine.config import load_settings
-    from engine.models import PartyName
+    from engine.models import PartyKey, PartyName
     from tests.engine.test_party_index import _form
     from tests.helpers import small_org
 
@@ -150,19 +150,27 @@ def test_party_index_computes_the_name_digests_again_under_a_new_key(env, tmp_pa
         case = cases.open_case(db.session, users["staff"], "simple", {})
         register = cases.open_tasks(db.session, case)[0]
         tasks.complete(db.session, users["staff"], register.id,
-                       {"title": "邻里纠纷", "parties_count": 1, "parties": [{"name": "张三"}]})
+                       {"title": "邻里纠纷", "parties_count": 1, "parties": [{"name": "张三", "phone": "13800001111"}]})
         db.session.commit()
         before = set(db.session.scalars(select(PartyName.digest)))
+        keys_before = set(db.session.execute(select(PartyKey.kind, PartyKey.digest)))
         db.session.remove()
     monkeypatch.setenv("MEDIATE_SECRET_KEY", "the-second-key-after-a-rotation-456789")
     result = CliRunner().invoke(main, ["party-index"])
     assert result.exit_code == 0 and "party names indexed for 1 case(s)" in result.output, result.output
+    assert "address digests for 1 case(s)" in result.output
     party_index.configure("the-second-key-after-a-rotation-456789")
     with app.app_context():
         after = set(db.session.scalars(select(PartyName.digest)))
+        keys_after = set(db.session.execute(select(PartyKey.kind, PartyKey.digest)))
         db.session.remove()
         db.engine.dispose()
     assert after == {party_index.digest("张三")} and after != before
+    try:
+        party_keys.configure("the-second-key-after-a-rotation-456789")
+        assert keys_after == {("phone", party_keys.digest("phone", "13800001111"))} and keys_after != keys_before
+    finally:
+        party_keys._key.clear()
 def test_risks_scan_reports_what_it_found(env):
     runner = CliRunner()
     assert runner.invoke(main, ["demo"]).exit_code == 0

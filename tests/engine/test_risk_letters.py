@@ -9,7 +9,7 @@ import pytest
 from engine import clock, risk_letters
 from engine.errors import BadRequest, Conflict, Forbidden, NotFound
 from engine.models import CaseSignal, Risk
-from tests.engine.test_risks import add_case, with_phone
+from tests.engine.test_risks import ADDRESS, add_case, with_address, with_phone
 from tests.helpers import deploy_fixture, small_org
 
 
@@ -19,6 +19,8 @@ def risk(session, echo_handler):
     deploy_fixture(session)
     for days in (1, 2, 3):
         with_phone(session, add_case(session, units["village"], days))
+    for days in (4, 5, 6):
+        with_address(session, add_case(session, units["grid"], days))
     case = add_case(session, units["village"])
     session.add(CaseSignal(case_id=case.id, party_count=12, mass=True, extreme=False))
     session.flush()
@@ -26,6 +28,15 @@ def risk(session, echo_handler):
     risks.scan(session)
     found = {r.kind: r for r in session.query(Risk)}
     return found, units, users
+
+
+def test_a_repeat_address_letter_names_the_counts_never_the_address(session, risk):
+    found, units, users = risk
+    letter = risk_letters.issue(session, users["staff"], found["repeat_address"].id)
+    assert "风险类型：重复地址" in letter.text and "风险等级：中" in letter.text
+    assert "同一地址（当事人住址或纠纷发生地址相同）在90天内涉及3件纠纷" in letter.text
+    assert all(code in letter.text for code in found["repeat_address"].case_codes)
+    assert "幸福里" not in letter.text and ADDRESS not in letter.text and letter.unit_id == units["grid"].id
 
 
 def test_the_letter_is_written_from_the_template_with_counts_only(session, risk):

@@ -14,6 +14,7 @@ from engine.models import Case, CaseSignal, PartyKey, ProcessVersion, Risk, Task
 from tests.helpers import deploy_fixture, small_org
 
 PHONE = "13800001111"
+ADDRESS = "五华县水寨镇幸福里小区3栋302室"
 
 
 @pytest.fixture
@@ -39,6 +40,11 @@ def add_case(session, unit, days_ago: float = 1, **columns) -> Case:
 
 def with_phone(session, case: Case, phone: str = PHONE) -> None:
     session.add(PartyKey(case_id=case.id, kind="phone", digest=party_keys.digest("phone", phone)))
+    session.flush()
+
+
+def with_address(session, case: Case, address: str = ADDRESS) -> None:
+    session.add(PartyKey(case_id=case.id, kind="address", digest=party_keys.digest("address", address)))
     session.flush()
 
 
@@ -80,6 +86,63 @@ def test_the_risk_ends_when_the_cases_leave_the_window(session, org):
     assert session.get(Risk, risk.id).detected_at == first  # the same risk, seen again
     risks.scan(session, clock.now() + timedelta(days=2))
     assert session.get(Risk, risk.id).active is False
+
+
+def test_the_same_address_in_three_cases_within_the_window_is_one_risk(session, org):
+    units, _ = org
+    cases = [add_case(session, units["grid"], 10), add_case(session, units["village"], 50),
+             add_case(session, units["grid"], 80)]
+    for case, typed in zip(cases, (ADDRESS, "五华县 水寨镇幸福里小区３栋３０２室", "五华县水寨镇幸福里小区3栋-302室。"),
+                           strict=True):
+        with_address(session, case, typed)
+    with_address(session, add_case(session, units["grid"]), "五华县水寨镇幸福里小区3栋303室")  # next door
+    [risk] = of_kind(session, "repeat_address")
+    assert sorted(risk.case_codes) == sorted(c.code for c in cases)
+    assert risk.unit_id == units["village"].id  # the lowest unit above a grid and its village
+    assert risk.detail == {"cases": 3, "window_days": 90} and risk.severity == "medium"
+    assert of_kind(session, "repeat_party") == []  # a shared address is no shared person
+    shown = str(risks.as_dict(risk))
+    assert "幸福里" not in shown and "302" not in shown
+
+
+def test_an_address_case_outside_the_window_does_not_count(session, org):
+    units, _ = org
+    for days in (10, 20, 91):
+        with_address(session, add_case(session, units["grid"], days))
+    assert of_kind(session, "repeat_address") == []
+    with_address(session, add_case(session, units["grid"], 30))
+    assert len(of_kind(session, "repeat_address")) == 1
+
+
+def test_a_case_naming_one_address_twice_counts_once(session, org, echo_handler):
+    units, _ = org
+    twice = add_case(session, units["grid"], 5)
+    twice.process_version.forms = {"f": {"properties": {"address": {"x-personal": "address"}, "parties": {
+        "items": {"properties": {"address": {"x-personal": "address"}}}}}}}
+    twice.process_version.content_hash = "with-address-marks"
+    party_keys.sync(session, twice, {"address": ADDRESS, "parties": [{"address": ADDRESS}, {"address": f" {ADDRESS} "}]})
+    with_address(session, add_case(session, units["grid"], 6))
+    assert of_kind(session, "repeat_address") == []  # two cases, though the address appears four times
+    with_address(session, add_case(session, units["grid"], 7))
+    [risk] = of_kind(session, "repeat_address")
+    assert risk.detail["cases"] == 3 and len(risk.case_codes) == 3
+
+
+def test_the_address_threshold_comes_from_the_deployed_table(session, org):
+    units, _ = org
+    for days in (10, 20):
+        with_address(session, add_case(session, units["grid"], days))
+    assert of_kind(session, "repeat_address") == []
+    xml = (ROOT / "processes" / "risk_rules.dmn").read_text(encoding="utf-8")
+    row = '<outputEntry id="risk_rules_r6_o1"><text>3</text>'
+    assert row in xml
+    deploy.deploy(session, [deploy.SourceFile("risk_rules.dmn", xml.replace(row, row.replace("3", "2")).encode())],
+                  "test", max_bytes=1_000_000)
+    decisions.forget()
+    assert risks.thresholds(session)["repeat_address"].threshold == 2
+    [risk] = of_kind(session, "repeat_address")
+    assert risk.detail["cases"] == 2
+    assert of_kind(session, "repeat_party") == []
 
 
 def test_mass_disputes_by_flag_or_party_count_and_only_open(session, org):

@@ -173,6 +173,7 @@ RISK_RULES = [
     ("risk_rules_r3", dict(rule="extreme_person"), dict(window_days=90, threshold=1, minimum=1, severity="critical")),
     ("risk_rules_r4", dict(rule="overdue_tiers"), dict(window_days=365, threshold=2, minimum=1, severity="medium")),
     ("risk_rules_r5", dict(rule="rising_type"), dict(window_days=30, threshold=1.5, minimum=3, severity="medium")),
+    ("risk_rules_r6", dict(rule="repeat_address"), dict(window_days=90, threshold=3, minimum=3, severity="medium")),
 ]
 
 TABLES = {"triage": TRIAGE, "deadlines": DEADLINES, "case_deadline": CASE_DEADLINE, "escalation": ESCALATION,

@@ -11,6 +11,7 @@ import pytest
 
 from engine import clock, letter_escalation
 from engine.models import RiskLetter
+from tests.processes import steps
 
 from . import test_browser as shared
 from .browsing import (
@@ -24,18 +25,21 @@ from .browsing import (
     shot,
     sign_in,
 )
-from .conftest import engine_session
+from .conftest import engine_session, waiting_order
 
 pytestmark = pytest.mark.browser
+PLACES = ("五华县水寨镇幸福里小区3栋", "五华县水寨镇 幸福里小区３栋", "广东省五华县水寨镇幸福里小区3栋。")
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    """Four cases registered with the same parties (as ``test_browser.live``), and the app to run the sweep's steps on."""
+    """The shared orders (four cases registered with the same parties), three cases of other parties at one
+    building, its address typed three ways, and the app to run the sweep's steps on."""
     app = county_app(tmp_path_factory.mktemp("live"))
     orders = shared._orders(app)
+    places = [waiting_order(app, address=place, parties=steps.parties(3)[n:n + 1]) for n, place in enumerate(PLACES)]
     with serving(app) as url:
-        yield {"url": url, "app": app, **orders}
+        yield {"url": url, "app": app, **orders, "places": places}
 
 
 def _lapse(app, letter_id: int) -> None:
@@ -104,4 +108,26 @@ def test_issue_print_and_answer_a_warning_letter(chromium, live, viewport, langu
     assert "已走访当事人" in page.locator(".letter-answer").inner_text()
     no_sideways_scroll(page)
     shot(page, "risk-letter-answered")
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_repeat_address_is_listed_without_the_address(chromium, live, viewport, language):
+    context = new_context(chromium, viewport, language)
+    page = context.new_page()
+    sign_in(page, live, "county_staff")
+    page.goto(live["url"] + "/risks")
+    kind = page.get_by_label(re.compile("^(类型|Kind)$"))
+    kind.select_option(value="repeat_address")
+    assert kind.locator("option:checked").inner_text() in ("重复地址", "Repeat address")
+    page.get_by_role("button", name=re.compile("^(筛选|Filter)$")).click()
+    page.wait_for_url(re.compile(r".*kind=repeat_address.*"))
+    rows = page.locator(".risk-row")
+    assert rows.count() == 1
+    text = rows.first.inner_text()
+    assert re.search("同一地址90天内涉及3件纠纷|The same address in 3 cases within 90 days", text)
+    assert all(order.case_code in text for order in live["places"])
+    assert "幸福里" not in page.content() and "水寨镇" not in page.content()
+    no_sideways_scroll(page)
+    shot(page, "risks-repeat-address")
     context.close()

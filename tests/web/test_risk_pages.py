@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.models import AuditEvent, PartyKey, Risk, RiskLetter
+from tests.processes import steps
 
 from .conftest import engine_session, waiting_order
 
 TOWN = "441581-01"
+BUILDING = "五华县水寨镇幸福里小区3栋"
 
 
 @pytest.fixture
@@ -46,6 +48,26 @@ def test_centre_staff_see_the_risk_masked(repeated, browser):
     for value in ("441581198001011234", "13800138000", "张三", "张*"):
         assert value not in html
     assert "同一当事人" not in browser.get("/risks?kind=mass_dispute").get_data(as_text=True)
+
+
+def test_one_address_in_three_cases_is_a_repeat_address_never_shown(county, browser):
+    """Different people, the dispute at one building, typed three ways; the parties' own homes differ."""
+    typed = (BUILDING, "广东省五华县水寨镇 幸福里小区３栋", "五华县水寨镇幸福里小区3栋。")
+    codes = [waiting_order(county, address=place, parties=[{**party, "address": f"五华县华城镇新{n}村{n}号"}
+                                                          for party in steps.parties(3)[n:n + 1]])
+             for n, place in enumerate(typed)]
+    with engine_session(county) as session:
+        kinds = sorted(session.scalars(select(PartyKey.kind)))
+    assert kinds == ["address"] * 6 + ["phone"] * 3  # each case: its place and its party's home
+    browser.sign_in("county_staff")
+    html = browser.get("/risks?kind=repeat_address").get_data(as_text=True)
+    assert "同一地址90天内涉及3件纠纷" in html and "重复地址" in html
+    assert all(order.case_code in html for order in codes)
+    assert "同一当事人" not in html
+    for text in ("幸福里", "水寨镇", "华城镇", "13800000001"):
+        assert text not in html
+    assert "同一地址" not in browser.get("/risks?kind=repeat_party").get_data(as_text=True)
+    assert "同一地址" in browser.get("/risks").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("username", ["village_mediator", "grid_worker", "designer", "department"])

@@ -15,8 +15,8 @@ from engine.tasks import commit_or_conflict
 from ..session import me
 from . import checked_args, form_values, pages
 
-KINDS = {"repeat_party": _l("Repeat party"), "mass_dispute": _l("Mass dispute"),
-         "extreme_person": _l("Extreme-risk person"), "overdue_tiers": _l("Overdue at several tiers"),
+KINDS = {"repeat_party": _l("Repeat party"), "repeat_address": _l("Repeat address"),
+         "mass_dispute": _l("Mass dispute"), "extreme_person": _l("Extreme-risk person"), "overdue_tiers": _l("Overdue at several tiers"),
          "rising_type": _l("Rising dispute type")}
 SEVERITY_NAMES = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High"), "critical": _l("Critical")}
 ISSUERS = ("centre_staff", "leader", "admin")
