@@ -280,7 +280,7 @@ def test_cases_stored_before_address_keys_get_their_address_digests(tmp_path):
         (3, {"summary": "no address"}),
     ]
     with app.app_context():
-        upgrade(revision="0020_risks")
+        upgrade(revision="0021_risk_letter_escalation")
         with db.engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO deployment VALUES (1, 'h', '2031-01-01 00:00:00', 'admin')")
             conn.exec_driver_sql("INSERT INTO org_unit (id, code, name, kind, path, active) VALUES (1, 't', 'Town',"
@@ -307,6 +307,6 @@ def test_cases_stored_before_address_keys_get_their_address_digests(tmp_path):
         building = party_keys.digest("address", "五华县水寨镇幸福里3栋")
         assert keys() == {(1, "phone", "p"), (1, "address", building), (2, "address", building),
                           (1, "address", party_keys.digest("address", "五华县华城镇新一村5号"))}
-        downgrade(revision="0020_risks")
+        downgrade(revision="0021_risk_letter_escalation")
         assert keys() == {(1, "phone", "p")}
         db.engine.dispose()
