@@ -41,7 +41,7 @@ def test_every_deployed_form_is_filled_with_data_it_accepts(county):
 def test_the_tier_decides_acceptance_and_success(county):
     world, case = county
     doc = _default_doc()
-    doc["tiers"]["town"].update(accept=0, success=1)
+    doc["tiers"]["town"].update(accept=0, success=1, withdraw=0)
     staff = Staff(simulation_mix.parse(doc), world)
     rng = random.Random(1)
     accepted = staff.answer("dispatch_round/accept_order.schema.json", {"tier": "town"}, case, START, rng)
