@@ -100,17 +100,24 @@ def names_in_state(paths: privacy.Paths, state_json: str) -> list[str]:
     return best[1]
 
 
-def rebuild(session: Session, batch: int = 500) -> int:
-    """Compute every case's rows again from its stored state; returns how many cases name someone."""
-    count, last = 0, 0
+def stored_states(session: Session, batch: int = 500) -> Iterator[tuple[Case, str]]:
+    """Every case with its stored state JSON, by id, ``batch`` at a time, flushing after each batch."""
+    last = 0
     while True:
         rows = session.execute(select(Case, CaseState.state_json).join(CaseState, CaseState.case_id == Case.id)
                                .where(Case.id > last).order_by(Case.id).limit(batch)).all()
-        for case, state_json in rows:
-            names = names_in_state(privacy.version_paths(case.process_version), state_json)
-            sync(session, case, names)
-            count += bool(names)
+        yield from rows
         session.flush()
         if len(rows) < batch:
-            return count
+            return
         last = rows[-1][0].id
+
+
+def rebuild(session: Session, batch: int = 500) -> int:
+    """Compute every case's rows again from its stored state; returns how many cases name someone."""
+    count = 0
+    for case, state_json in stored_states(session, batch):
+        names = names_in_state(privacy.version_paths(case.process_version), state_json)
+        sync(session, case, names)
+        count += bool(names)
+    return count

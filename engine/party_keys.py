@@ -24,9 +24,9 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import outcomes, privacy
+from . import outcomes, party_index, privacy
 from .digests import KeyedDigest
-from .models import Case, CaseSignal, CaseState, PartyKey
+from .models import Case, CaseSignal, PartyKey
 
 KINDS = ("id_number", "phone", "address")
 MIN_ADDRESS = 6
@@ -115,18 +115,12 @@ def sync(session: Session, case: Case, data: dict) -> None:
 
 def rebuild(session: Session, batch: int = 500) -> int:
     """Compute every case's digests and signals again from its stored state; returns the cases read."""
-    count, last = 0, 0
-    while True:
-        rows = session.execute(select(Case, CaseState.state_json).join(CaseState, CaseState.case_id == Case.id)
-                               .where(Case.id > last).order_by(Case.id).limit(batch)).all()
-        for case, state_json in rows:
-            try:
-                data = outcomes.stored_data(state_json) if state_json else {}
-            except ValueError:
-                continue
-            sync(session, case, data)
-            count += 1
-        session.flush()
-        if len(rows) < batch:
-            return count
-        last = rows[-1][0].id
+    count = 0
+    for case, state_json in party_index.stored_states(session, batch):
+        try:
+            data = outcomes.stored_data(state_json) if state_json else {}
+        except ValueError:
+            continue
+        sync(session, case, data)
+        count += 1
+    return count
