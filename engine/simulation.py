@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session
 from . import deploy, simulation_tables
 from .errors import BadRequest
 from .outcomes import RESOLVED
-from .simulation_flow import START, CaseResult
+from .simulation_flow import START, CaseFlow, CaseResult, private_specs
 from .simulation_mix import Mix
-from .simulation_world import Snapshot, snapshot
+from .simulation_staff import Staff
+from .simulation_world import Snapshot, World, snapshot
 from .stats import GRASSROOTS_TIERS
 
 CHUNK = 50  # cases a worker plays before reporting progress
@@ -151,10 +152,6 @@ _WORKER: dict = {}  # what a worker process plays its chunks with (set by ``_ini
 
 def _prepare(snap: Snapshot, sources: dict, mix: Mix) -> dict:
     """What one process plays cases with: its county, the specs bound to the run's tables, the staff."""
-    from .simulation_flow import private_specs
-    from .simulation_staff import Staff
-    from .simulation_world import World
-
     world = World(snap)
     return {"world": world, "specs": private_specs(snap.spec_json, simulation_tables.engines(sources)),
             "staff": Staff(mix, world)}
@@ -178,8 +175,6 @@ def _init_worker(snap: Snapshot, sources: dict, mix: Mix) -> None:
 
 
 def _play(cases: list[tuple[int, dict]], seed: int, state: dict | None = None) -> list[CaseResult]:
-    from .simulation_flow import CaseFlow
-
     state = state or _WORKER
     world, specs, staff = state["world"], state["specs"], state["staff"]
     played = []

@@ -97,6 +97,7 @@ class World:
                 "forms": snap.forms, "startable": True}])
         self.session: Session = sessionmaker(bind=engine, expire_on_commit=False)()
         self.units = {u.code: u for u in self.session.scalars(select(OrgUnit))}
+        self._by_id = {u.id: u for u in self.units.values()}
         self.grids = sorted(code for code, u in self.units.items() if u.kind == "grid" and u.active)
         if not self.grids:
             raise BadRequest(f"county {snap.county_code} has no grid: simulated cases need a place",
@@ -106,10 +107,10 @@ class World:
         """The town centre above a grid, where a case reported there is registered (else the county)."""
         unit = self.units[location_code]
         ids = [int(p) for p in unit.path.strip("/").split("/") if p]
-        by_id = {u.id: u for u in self.units.values()}
         for unit_id in reversed(ids):
-            if by_id.get(unit_id) is not None and by_id[unit_id].kind == "town":
-                return by_id[unit_id]
+            above = self._by_id.get(unit_id)
+            if above is not None and above.kind == "town":
+                return above
         return self.units[self.snapshot.county_code]
 
     def open_case(self, n: int, location_code: str, when: datetime) -> Case:
