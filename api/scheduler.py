@@ -66,27 +66,26 @@ def monthly_job(app) -> None:
             db.session.remove()
 
 
-def risk_job(app) -> None:
-    """Scan the cases for risks (风险预警) so the list shows what was found overnight, before anyone asks."""
+def _committed(app, label: str, step) -> None:
+    """Run ``step(session)`` in its own transaction and log what it returned."""
     with app.app_context():
         try:
-            result = risks.scan(db.session)
+            result = step(db.session)
             db.session.commit()
-            log.info("risk scan: %s", result)
+            log.info("%s: %s", label, result)
         finally:
             db.session.remove()
+
+
+def risk_job(app) -> None:
+    """Scan the cases for risks (风险预警) so the list shows what was found overnight, before anyone asks."""
+    _committed(app, "risk scan", risks.scan)
 
 
 def weekly_job(app) -> None:
     """Queue the notice that last week's digest (周研判) is ready for each centre's leaders and staff
     (once per week and centre, so a rerun or a second worker is harmless)."""
-    with app.app_context():
-        try:
-            result = analysis_digest.notify(db.session)
-            db.session.commit()
-            log.info("weekly digest: %s", result)
-        finally:
-            db.session.remove()
+    _committed(app, "weekly digest", analysis_digest.notify)
 
 
 def build(app, blocking: bool = False):
